@@ -1,0 +1,51 @@
+"""``redoxscreen train``: k-fold CV of the FCNN, saved as an ensemble of the fold models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.pipeline.progress import Progress
+from redoxscreen.pipeline.train import TrainOptions, run_train
+
+
+def metrics_table(metrics: dict, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("target", "n", "R²", "MAE", "RMSE", "error σ"):
+        table.add_column(col, justify="right")
+    for t, m in metrics.items():
+        table.add_row(t, str(m["n"]), f"{m['r2']:.3f}", f"{m['mae']:.3f}", f"{m['rmse']:.3f}",
+                      f"{m['error_std']:.3f}")
+    return table
+
+
+@cli_command
+def train(
+    data: Path = typer.Argument(..., help="Table of molecules: CSV/TSV/XLSX/Parquet/.smi"),
+    target: list[str] = typer.Option(..., "--target", "-t",
+                                     help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. vie, ea=-vea"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Run folder (default runs/...)"),
+    smiles_col: str | None = typer.Option(None, help="SMILES column (auto-detected if omitted)"),
+    preset: str = typer.Option("default", help="FCNN settings: default or thesis"),
+    featurizer: str | None = typer.Option(None, help="e.g. 'ecfp:r=2,bits=2048' or 'default'"),
+    folds: int = typer.Option(5, help="k of the k-fold CV"),
+    split: str = typer.Option("scaffold", help="scaffold or random"),
+    seed: int = typer.Option(0),
+    n_jobs: int = typer.Option(1, help="Featurizer worker processes"),
+    max_epochs: int | None = typer.Option(None, help="Override the preset's epoch limit"),
+    cache_dir: Path | None = typer.Option(None, help="Feature cache directory"),
+    dedupe_tolerance: float = typer.Option(0.1, help="Warn when duplicates disagree by more (eV)"),
+) -> None:
+    """Cross-validate the FCNN and save the k fold models as one ensemble model."""
+    out = out or default_out("train")
+    options = TrainOptions(preset=preset, featurizer=featurizer, folds=folds, split=split,
+                           seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,
+                           cache_dir=str(cache_dir) if cache_dir else None,
+                           dedupe_tolerance=dedupe_tolerance)
+    run, result = run_train(data, target, out, smiles_col=smiles_col, options=options,
+                            progress=Progress())
+    console.print(metrics_table(result.metrics, f"{folds}-fold {split} CV (out-of-fold)"))
+    console.print(f"run folder: [bold]{run.path}[/bold]; model: {run.path / 'model'}")

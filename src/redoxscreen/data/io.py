@@ -1,0 +1,110 @@
+"""Reading molecule tables: CSV/TSV (optionally gzipped), XLSX, Parquet and .smi files."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from redoxscreen.chem import to_mol
+from redoxscreen.errors import DataError
+
+SMILES_NAMES = ("smiles", "smi", "canonical_smiles", "smiles_string", "isomeric_smiles")
+
+
+def _suffixes(path: Path) -> str:
+    name = path.name.lower()
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a molecule table into a DataFrame, whatever its format.
+
+    Formats are chosen by extension: ``.csv``, ``.tsv``/``.tab``, ``.txt`` (sniffed delimiter),
+    ``.xlsx``/``.xls``, ``.parquet``/``.pq``, ``.smi``/``.smiles`` (SMILES then an optional name,
+    whitespace separated, optional header); ``.gz`` compression is accepted for text formats.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found; check the path")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory; pass a table file (CSV, XLSX, Parquet, .smi)")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; pass a table with a header and rows")
+    name = _suffixes(path)
+    try:
+        if name.endswith((".parquet", ".pq")):
+            df = pd.read_parquet(path)
+        elif name.endswith((".xlsx", ".xls", ".xlsm")):
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0)
+        elif name.endswith((".smi", ".smiles")):
+            df = _read_smi(path)
+        elif name.endswith((".tsv", ".tab")):
+            df = pd.read_csv(path, sep="\t")
+        elif name.endswith(".csv"):
+            df = pd.read_csv(path)
+        else:
+            df = pd.read_csv(path, sep=None, engine="python")
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path}: the file is empty; pass a table with a header and rows") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise DataError(f"{path}: cannot be read as a table ({exc}); check its format") from exc
+    if len(df) == 0:
+        raise DataError(f"{path}: the table has a header but no rows; add molecules to it")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _read_smi(path: Path) -> pd.DataFrame:
+    """A .smi file: one molecule a line, SMILES then an optional name; blank lines skipped."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    rows = []
+    with opener(path, "rt") as fh:
+        for line in fh:
+            parts = line.split(maxsplit=1)
+            if parts:
+                rows.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
+    if rows and rows[0][0].lower() in SMILES_NAMES:
+        rows = rows[1:]
+    df = pd.DataFrame(rows, columns=["smiles", "name"])
+    return df if df["name"].astype(bool).any() else df[["smiles"]]
+
+
+def detect_smiles_column(df: pd.DataFrame, source: str = "table") -> str:
+    """Find the SMILES column by name, else by content (most values parse with RDKit)."""
+    by_name = [c for c in df.columns if c.lower() in SMILES_NAMES]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        raise DataError(
+            f"{source}: several columns look like SMILES ({', '.join(by_name)}); "
+            "choose one with --smiles-col"
+        )
+    candidates = [c for c in df.columns if "smiles" in c.lower()]
+    if len(candidates) == 1:
+        return candidates[0]
+    sample = df.head(20)
+    scores = {}
+    for col in df.columns:
+        values = sample[col].dropna()
+        if len(values) == 0 or not all(isinstance(v, str) for v in values):
+            continue
+        scores[col] = sum(to_mol(v)[0] is not None for v in values) / len(values)
+    good = [c for c, s in scores.items() if s >= 0.5]
+    if len(good) == 1:
+        return good[0]
+    raise DataError(
+        f"{source}: cannot tell which column holds SMILES (columns: {', '.join(df.columns)}); "
+        "name it with --smiles-col"
+    )
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (recorded beside every run's output)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

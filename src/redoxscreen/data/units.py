@@ -1,0 +1,33 @@
+"""Energy unit conversion to eV (CODATA 2018 values)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redoxscreen.errors import ConfigError
+
+HARTREE_TO_EV = 27.211386245988
+KCAL_PER_MOL_TO_EV = 0.0433641043
+KJ_PER_MOL_TO_EV = 0.01036426965
+
+_FACTORS = {
+    "ev": 1.0,
+    "hartree": HARTREE_TO_EV,
+    "ha": HARTREE_TO_EV,
+    "kcal/mol": KCAL_PER_MOL_TO_EV,
+    "kcal_mol": KCAL_PER_MOL_TO_EV,
+    "kj/mol": KJ_PER_MOL_TO_EV,
+    "kj_mol": KJ_PER_MOL_TO_EV,
+}
+
+
+def to_ev(values: np.ndarray | float, unit: str) -> np.ndarray | float:
+    """Convert energies from ``unit`` (eV, hartree, kcal/mol, kJ/mol) to eV."""
+    key = unit.strip().lower()
+    if key not in _FACTORS:
+        raise ConfigError(
+            f"unknown energy unit {unit!r}; use one of: ev, hartree, kcal/mol, kj/mol"
+        )
+    return np.asarray(values, dtype=float) * _FACTORS[key] if not np.isscalar(values) else (
+        float(values) * _FACTORS[key]
+    )

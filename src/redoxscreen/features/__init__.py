@@ -1,0 +1,19 @@
+"""Featurizers: SMILES → sparse feature matrices (sklearn transformers), and a feature cache."""
+
+from redoxscreen.features.base import MolFeaturizer
+from redoxscreen.features.cache import cached_transform
+from redoxscreen.features.conjugation import ConjugationFeaturizer, conjugation_descriptors
+from redoxscreen.features.ecfp import ECFPFeaturizer
+from redoxscreen.features.registry import featurizer_from_config, make_featurizer
+from redoxscreen.features.union import ConcatFeaturizer
+
+__all__ = [
+    "ConcatFeaturizer",
+    "ConjugationFeaturizer",
+    "ECFPFeaturizer",
+    "MolFeaturizer",
+    "cached_transform",
+    "conjugation_descriptors",
+    "featurizer_from_config",
+    "make_featurizer",
+]

@@ -1,0 +1,172 @@
+r"""Global descriptors of the π system: conjugation size and Hückel frontier-orbital energies.
+
+ECFP sees local environments only; ionisation energy and electron affinity of conjugated
+molecules depend on how far the π system extends. These descriptors give that global view.
+
+Hückel model
+------------
+Each π centre ``i`` gets a Coulomb integral :math:`\alpha_i = \alpha + h_i\beta` and each π bond
+a resonance integral :math:`\beta_{ij} = k_{ij}\beta` (Streitwieser-type heteroatom parameters;
+halogens bonded to a π centre join it with their lone pair). With :math:`\alpha = 0` and
+:math:`\beta = -1` the orbital energies :math:`\varepsilon` are the eigenvalues of
+:math:`-(\mathrm{diag}(h) + K)`, in units of :math:`|\beta|`. Electrons fill each conjugated system
+separately (aufbau, two per orbital); the molecule's HOMO is the highest occupied orbital of any
+system and its LUMO the lowest empty one (a singly occupied orbital counts as both).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from rdkit import Chem
+
+from redoxscreen.features.base import MolFeaturizer
+
+# element -> (h, k, electrons) for the lone-pair (2-electron) donor form
+_DONOR = {7: (1.5, 0.8), 8: (2.0, 0.8), 16: (0.5, 0.6), 34: (0.4, 0.5), 15: (0.8, 0.7),
+          9: (3.0, 0.7), 17: (2.0, 0.4), 35: (1.5, 0.3), 53: (1.0, 0.2)}
+# element -> (h, k) for the 1-electron (double-bonded / pyridine-type) form
+_ACCEPTOR = {6: (0.0, 1.0), 7: (0.5, 1.0), 8: (1.0, 1.0), 16: (0.5, 0.6), 34: (0.4, 0.5),
+             15: (0.4, 0.7), 5: (-1.0, 0.7), 14: (-0.5, 0.6)}
+_HALOGENS = {9, 17, 35, 53}
+_BOND_FACTOR = {Chem.BondType.SINGLE: 0.9, Chem.BondType.DOUBLE: 1.1,
+                Chem.BondType.TRIPLE: 1.1, Chem.BondType.AROMATIC: 1.0}
+_PI_BONDS = (Chem.BondType.DOUBLE, Chem.BondType.TRIPLE, Chem.BondType.AROMATIC)
+_NO_PI_HOMO, _NO_PI_LUMO = -3.0, 3.0  # sentinel energies (|β| units) for σ-only molecules
+_ELEMENTS = (("N", 7), ("O", 8), ("S", 16), ("F", 9), ("Cl", 17), ("Br", 35), ("I", 53),
+             ("B", 5), ("Si", 14), ("P", 15), ("Se", 34))
+
+FEATURE_NAMES = [
+    "hmo_homo", "hmo_lumo", "hmo_gap", "hmo_homo_largest", "hmo_lumo_largest",
+    "pi_atoms_largest", "pi_electrons_largest", "pi_atoms_total", "pi_fraction",
+    "n_pi_systems", "hetero_pi_largest", "n_heavy", "n_rings", "n_aromatic_rings",
+    "rings_in_largest", "formal_charge", "radical_electrons",
+] + [f"n_{sym}" for sym, _ in _ELEMENTS]
+
+
+def _centre(atom: Chem.Atom) -> tuple[float, float, int]:
+    """(h, k, π electrons) of a π centre."""
+    z, q = atom.GetAtomicNum(), atom.GetFormalCharge()
+    has_double = any(b.GetBondType() in (Chem.BondType.DOUBLE, Chem.BondType.TRIPLE)
+                     for b in atom.GetBonds())
+    if z == 6 or z not in _DONOR:
+        h, k = _ACCEPTOR.get(z, (0.0, 0.8))
+        return h + 1.0 * q, k, max(0, 1 - q)
+    if z in _HALOGENS:
+        h, k = _DONOR[z]
+        return h, k, 2
+    pyridine_like = has_double or (atom.GetIsAromatic() and atom.GetTotalDegree() == 2)
+    if q > 0:  # pyridinium / nitro N: strongly electron-poor 1-electron centre
+        return 2.0, 1.0, 1
+    if q < 0:  # phenolate O, amide anion: donor
+        return 1.0, 0.8, 2
+    if pyridine_like:
+        h, k = _ACCEPTOR[z]
+        return h, k, 1
+    h, k = _DONOR[z]
+    return h, k, 2
+
+
+def _frontier(h: np.ndarray, kmat: np.ndarray, n_electrons: int) -> tuple[float, float]:
+    """HOMO and LUMO energies (|β| units) of one conjugated system."""
+    eps = np.sort(-np.linalg.eigvalsh(np.diag(h) + kmat))
+    n_orb = len(eps)
+    n_electrons = min(max(n_electrons, 0), 2 * n_orb)
+    n_full, odd = divmod(n_electrons, 2)
+    if odd:
+        return float(eps[n_full]), float(eps[n_full])
+    homo = float(eps[n_full - 1]) if n_full > 0 else _NO_PI_HOMO
+    lumo = float(eps[n_full]) if n_full < n_orb else _NO_PI_LUMO
+    return homo, lumo
+
+
+def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
+    """The :data:`FEATURE_NAMES` vector of one molecule."""
+    pi = set()
+    for b in mol.GetBonds():
+        if b.GetIsConjugated() or b.GetBondType() in _PI_BONDS:
+            pi.update((b.GetBeginAtomIdx(), b.GetEndAtomIdx()))
+    for a in mol.GetAtoms():  # halogens conjugate through a lone pair; RDKit leaves them out
+        if a.GetAtomicNum() in _HALOGENS and any(n.GetIdx() in pi for n in a.GetNeighbors()):
+            pi.add(a.GetIdx())
+    # connected components of the π graph
+    parent = {i: i for i in pi}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    pi_bonds = [b for b in mol.GetBonds()
+                if b.GetBeginAtomIdx() in pi and b.GetEndAtomIdx() in pi]
+    for b in pi_bonds:
+        ra, rb = find(b.GetBeginAtomIdx()), find(b.GetEndAtomIdx())
+        if ra != rb:
+            parent[ra] = rb
+    systems: dict[int, list[int]] = {}
+    for i in pi:
+        systems.setdefault(find(i), []).append(i)
+
+    centre = {i: _centre(mol.GetAtomWithIdx(i)) for i in pi}
+    homo, lumo = _NO_PI_HOMO, _NO_PI_LUMO
+    largest: list[int] = []
+    homo_l, lumo_l, elec_l = _NO_PI_HOMO, _NO_PI_LUMO, 0
+    for atoms in systems.values():
+        pos = {a: j for j, a in enumerate(atoms)}
+        h = np.array([centre[a][0] for a in atoms])
+        kmat = np.zeros((len(atoms), len(atoms)))
+        for b in pi_bonds:
+            i, j = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
+            if i in pos and j in pos:
+                kij = centre[i][1] * centre[j][1] * _BOND_FACTOR.get(b.GetBondType(), 1.0)
+                kmat[pos[i], pos[j]] = kmat[pos[j], pos[i]] = kij
+        n_el = sum(centre[a][2] for a in atoms)
+        s_homo, s_lumo = _frontier(h, kmat, n_el)
+        homo, lumo = max(homo, s_homo), min(lumo, s_lumo)
+        if len(atoms) > len(largest):
+            largest, homo_l, lumo_l, elec_l = atoms, s_homo, s_lumo, n_el
+
+    ring_info = mol.GetRingInfo()
+    largest_set = set(largest)
+    rings_in_largest = sum(all(a in largest_set for a in r) for r in ring_info.AtomRings())
+    n_heavy = mol.GetNumHeavyAtoms()
+    counts = {z: 0 for _, z in _ELEMENTS}
+    charge = radicals = 0
+    for a in mol.GetAtoms():
+        z = a.GetAtomicNum()
+        if z in counts:
+            counts[z] += 1
+        charge += a.GetFormalCharge()
+        radicals += a.GetNumRadicalElectrons()
+    hetero_l = sum(mol.GetAtomWithIdx(a).GetAtomicNum() != 6 for a in largest)
+    n_arom = sum(all(mol.GetAtomWithIdx(a).GetIsAromatic() for a in r)
+                 for r in ring_info.AtomRings())
+    return np.array([
+        homo, lumo, lumo - homo, homo_l, lumo_l,
+        len(largest), elec_l, len(pi), len(pi) / max(n_heavy, 1),
+        len(systems), hetero_l, n_heavy, ring_info.NumRings(), n_arom,
+        rings_in_largest, charge, radicals,
+        *[counts[z] for _, z in _ELEMENTS],
+    ], dtype=np.float64)
+
+
+class ConjugationFeaturizer(MolFeaturizer):
+    """Hückel frontier-orbital energies and π-system size descriptors (dense, 28 columns)."""
+
+    name = "conjugation"
+
+    def __init__(self, n_jobs: int = 1):
+        self.n_jobs = n_jobs
+
+    @property
+    def n_features_out(self) -> int:
+        return len(FEATURE_NAMES)
+
+    def feature_names(self) -> list[str]:
+        return list(FEATURE_NAMES)
+
+    def _featurize(self, mols: list[Chem.Mol]) -> sp.csr_matrix:
+        if not mols:
+            return sp.csr_matrix((0, self.n_features_out))
+        return sp.csr_matrix(np.vstack([conjugation_descriptors(m) for m in mols]))

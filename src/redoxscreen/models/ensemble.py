@@ -1,0 +1,38 @@
+"""Ensemble of fitted regressors: prediction = member mean, uncertainty = member spread."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+
+
+class EnsembleRegressor(RegressorMixin, BaseEstimator):
+    """Average of several regressors (e.g. the k fold models of a cross-validation).
+
+    ``fit`` fits a clone of each member on the same data; :meth:`from_fitted` wraps members
+    already trained elsewhere (the CV fold models). ``predict_dist`` returns the mean and the
+    standard deviation across members (``ddof=0``).
+    """
+
+    def __init__(self, estimators: list[BaseEstimator] | None = None):
+        self.estimators = estimators
+
+    @classmethod
+    def from_fitted(cls, models: list[BaseEstimator]) -> EnsembleRegressor:
+        ens = cls(estimators=list(models))
+        ens.estimators_ = list(models)
+        return ens
+
+    def fit(self, X: object, y: np.ndarray) -> EnsembleRegressor:
+        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators or []]
+        return self
+
+    def _all(self, X: object) -> np.ndarray:
+        return np.stack([np.asarray(m.predict(X), float) for m in self.estimators_])
+
+    def predict(self, X: object) -> np.ndarray:
+        return self._all(X).mean(axis=0)
+
+    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        draws = self._all(X)
+        return draws.mean(axis=0), draws.std(axis=0)

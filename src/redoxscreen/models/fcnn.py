@@ -1,0 +1,313 @@
+r"""Fully connected neural network regressor on sparse fingerprints (the study's FCNN, done right).
+
+Architecture: a sparse first layer (``EmbeddingBag`` gather-sum, equal to a dense ``Linear`` on the
+CSR input but touching only its non-zeros), then ``Linear`` layers, each followed by ReLU and
+dropout, and a linear output with one unit per target.
+
+Training minimises the masked mean squared error on scaled targets (missing labels are ignored)
+plus, if ``l2 > 0``, the Keras-style penalty :math:`\lambda \sum W^2` over kernels. Adam with the
+study's schedule: constant ``lr`` for ``lr_decay_start`` epochs, then
+:math:`\mathrm{lr}_e = \mathrm{lr}\,\exp(-r\,(e - e_0))`. The weights of the epoch with the lowest
+validation MAE are kept; training stops after ``patience`` epochs without improvement or when the
+learning rate falls below ``min_lr``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from redoxscreen.models.torch_utils import CSRBatches, pick_device, seed_everything, set_threads
+
+PRESETS: dict[str, dict] = {
+    # The reference study: Keras FCNN, L2 0.003, dropout 0.1, Adam 0.003, batch 30000 (full batch
+    # on these data), 5000 epochs, RandomNormal(0, 0.05) init, min-max labels. Its schedule is read
+    # as the Keras example scheduler: constant for 10 epochs, then lr *= exp(-0.1) per epoch.
+    "thesis": dict(hidden_layer_sizes=(1024, 512, 256), dropout=0.1, l2=0.003, weight_decay=0.0,
+                   lr=0.003, lr_decay_start=10, lr_decay_rate=0.1, batch_size=30000,
+                   max_epochs=5000, patience=5000, target_scaling="minmax",
+                   init="random_normal"),
+    # What works best on real data (OCELOT scaffold CV, see bench/): small batches, decoupled
+    # weight decay, slower decay, early stopping on an inner validation split.
+    "default": dict(hidden_layer_sizes=(1024, 512), dropout=0.1, l2=0.0, weight_decay=1e-5,
+                    lr=1e-3, lr_decay_start=10, lr_decay_rate=0.05, batch_size=128,
+                    max_epochs=80, patience=12, target_scaling="standard", init="default"),
+}
+
+
+class _Net(nn.Module):
+    def __init__(self, n_in: int, hidden: tuple[int, ...], n_out: int, dropout: float,
+                 center: np.ndarray):
+        super().__init__()
+        dense = np.flatnonzero(center)
+        self.register_buffer("center_idx", torch.from_numpy(dense.astype(np.int64)))
+        self.register_buffer("center_val", torch.from_numpy(center[dense].astype(np.float32)))
+        self.first = nn.EmbeddingBag(n_in, hidden[0], mode="sum")
+        self.first_bias = nn.Parameter(torch.zeros(hidden[0]))
+        layers: list[nn.Module] = [nn.ReLU(), nn.Dropout(dropout)]
+        for a, b in zip(hidden[:-1], hidden[1:], strict=True):
+            layers += [nn.Linear(a, b), nn.ReLU(), nn.Dropout(dropout)]
+        layers.append(nn.Linear(hidden[-1], n_out))
+        self.body = nn.Sequential(*layers)
+        nn.init.kaiming_uniform_(self.first.weight, a=math.sqrt(5))  # as nn.Linear does
+
+    def forward(self, idx: torch.Tensor, off: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        h = self.first(idx, off, per_sample_weights=w) + self.first_bias
+        if len(self.center_idx):  # standardised dense columns: subtract W[:, j] · mean_j
+            h = h - self.center_val @ self.first.weight[self.center_idx]
+        return self.body(h)
+
+    def kernels(self) -> list[torch.Tensor]:
+        return [self.first.weight] + [m.weight for m in self.body if isinstance(m, nn.Linear)]
+
+
+class FCNNRegressor(RegressorMixin, BaseEstimator):
+    """Multi-target FCNN regressor with the scikit-learn API (``X``: sparse or dense matrix).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : units per hidden layer.
+    dropout : dropout rate after every hidden layer.
+    l2 : Keras-style L2 penalty on kernels, added to the loss.
+    weight_decay : decoupled (AdamW) weight decay.
+    lr, lr_decay_start, lr_decay_rate, min_lr : learning-rate schedule (see module docstring).
+    batch_size, max_epochs, patience : training length; best-epoch checkpoint on validation MAE.
+    validation_fraction : share of the training rows held out for checkpointing when no
+        ``X_val`` is passed to :meth:`fit`.
+    target_scaling : ``minmax`` (the study), ``standard`` or ``none``.
+    init : ``default`` (PyTorch) or ``random_normal`` (Keras RandomNormal, σ = 0.05).
+    seed, device, n_threads, verbose : reproducibility and hardware.
+
+    Fitted attributes: ``net_``, ``x_scale_``, ``y_offset_``, ``y_scale_``, ``history_``,
+    ``best_epoch_``, ``n_features_in_``, ``n_targets_``, ``fit_seconds_``.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: tuple[int, ...] = (1024, 512),
+        dropout: float = 0.1,
+        l2: float = 0.0,
+        weight_decay: float = 1e-5,
+        lr: float = 1e-3,
+        lr_decay_start: int = 10,
+        lr_decay_rate: float = 0.05,
+        min_lr: float = 1e-7,
+        batch_size: int = 128,
+        max_epochs: int = 80,
+        patience: int = 12,
+        validation_fraction: float = 0.1,
+        target_scaling: str = "standard",
+        init: str = "default",
+        seed: int = 0,
+        device: str = "auto",
+        n_threads: int | None = None,
+        verbose: bool = False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        self.l2 = l2
+        self.weight_decay = weight_decay
+        self.lr = lr
+        self.lr_decay_start = lr_decay_start
+        self.lr_decay_rate = lr_decay_rate
+        self.min_lr = min_lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.target_scaling = target_scaling
+        self.init = init
+        self.seed = seed
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    @classmethod
+    def from_preset(cls, preset: str, **overrides: object) -> FCNNRegressor:
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+        return cls(**{**PRESETS[preset], **overrides})
+
+    # ---- scaling -------------------------------------------------------------------------
+    def _fit_scalers(self, X: sp.csr_matrix, Y: np.ndarray) -> None:
+        """Sparse columns are scaled by 1/max|x|; dense ones (descriptors, > half non-zero) are
+        standardised, their centring folded into the first layer's bias (keeps X sparse)."""
+        n = X.shape[0]
+        maxabs = np.asarray(abs(X).max(axis=0).todense()).ravel()
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        std = np.sqrt(np.maximum(sq - mean**2, 0.0))
+        dense = (np.diff(X.tocsc().indptr) > n / 2) & (std > 0)
+        scale = np.where(maxabs > 0, 1.0 / np.maximum(maxabs, 1e-12), 1.0)
+        scale[dense] = 1.0 / std[dense]
+        self.x_scale_ = scale.astype(np.float32)
+        self.x_center_ = np.where(dense, mean * scale, 0.0).astype(np.float32)
+        if self.target_scaling == "minmax":
+            lo, hi = np.nanmin(Y, axis=0), np.nanmax(Y, axis=0)
+            self.y_offset_, self.y_scale_ = lo, np.where(hi > lo, hi - lo, 1.0)
+        elif self.target_scaling == "standard":
+            mu, sd = np.nanmean(Y, axis=0), np.nanstd(Y, axis=0)
+            self.y_offset_, self.y_scale_ = mu, np.where(sd > 0, sd, 1.0)
+        elif self.target_scaling == "none":
+            self.y_offset_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        else:
+            raise ValueError(f"unknown target_scaling {self.target_scaling!r}")
+
+    def _scale_x(self, X: object) -> sp.csr_matrix:
+        X = sp.csr_matrix(X, dtype=np.float32)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, the model was fitted on "
+                             f"{self.n_features_in_}")
+        X = X.copy()
+        X.data *= self.x_scale_[X.indices]
+        return X
+
+    # ---- training ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.net_ = _Net(self.n_features_in_, tuple(self.hidden_layer_sizes), self.n_targets_,
+                         self.dropout, self.x_center_)
+        if self.init == "random_normal":
+            for p in self.net_.parameters():
+                if p.dim() > 1:
+                    nn.init.normal_(p, 0.0, 0.05)
+                else:
+                    nn.init.zeros_(p)
+        elif self.init != "default":
+            raise ValueError(f"unknown init {self.init!r}")
+
+    def fit(self, X: object, y: np.ndarray, X_val: object = None,
+            y_val: np.ndarray | None = None,
+            epoch_callback: Callable[[int, dict], None] | None = None) -> FCNNRegressor:
+        """Train; ``X_val``/``y_val`` (else an inner split) pick the best epoch.
+
+        ``epoch_callback(epoch, logs)`` is called after every epoch (progress bars).
+        """
+        t0 = time.perf_counter()
+        set_threads(self.n_threads)
+        gen = seed_everything(self.seed)
+        X = sp.csr_matrix(X, dtype=np.float32)
+        y = np.asarray(y, dtype=float)
+        self._y_1d = y.ndim == 1
+        Y = y.reshape(len(y), -1)
+        if X_val is None and self.validation_fraction > 0 and len(Y) >= 10:
+            rng = np.random.default_rng(self.seed)
+            perm = rng.permutation(len(Y))
+            n_val = max(1, int(round(self.validation_fraction * len(Y))))
+            val, tr = perm[:n_val], perm[n_val:]
+            X, X_val, Y, Yv = X[tr], X[val], Y[tr], Y[val]
+        else:
+            Yv = None if y_val is None else np.asarray(y_val, float).reshape(-1, Y.shape[1])
+        self.n_features_in_, self.n_targets_ = X.shape[1], Y.shape[1]
+        self._fit_scalers(X, Y)
+        self._build()
+        device = pick_device(self.device)
+        self.net_.to(device)
+        Xs = self._scale_x(X)
+        Ys = torch.from_numpy(((Y - self.y_offset_) / self.y_scale_).astype(np.float32))
+        opt = torch.optim.AdamW(self.net_.parameters(), lr=self.lr,
+                                weight_decay=self.weight_decay, foreach=True)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, self._lr_factor)
+        history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_mae": []}
+        best, best_state, best_epoch, since = math.inf, None, 0, 0
+        n = Xs.shape[0]
+        for epoch in range(self.max_epochs):
+            self.net_.train()
+            perm = torch.randperm(n, generator=gen).numpy()
+            batches = CSRBatches(Xs[perm], device)
+            Yp = Ys[perm].to(device)
+            total, count = 0.0, 0
+            for start in range(0, n, self.batch_size):
+                stop = min(start + self.batch_size, n)
+                pred = self.net_(*batches.batch(start, stop))
+                loss = _masked_mse(pred, Yp[start:stop])
+                if self.l2 > 0:
+                    loss = loss + self.l2 * sum((w**2).sum() for w in self.net_.kernels())
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * (stop - start)
+                count += stop - start
+            sched.step()
+            history["train_loss"].append(total / count)
+            if X_val is not None and len(Yv):
+                pv = self._predict_scaled(self._scale_x(X_val), device)
+                Yvs = (Yv - self.y_offset_) / self.y_scale_
+                mask = ~np.isnan(Yvs)
+                history["val_loss"].append(float(np.mean((pv - Yvs)[mask] ** 2)))
+                mae = float(np.nanmean(np.abs(pv * self.y_scale_ + self.y_offset_ - Yv)))
+                history["val_mae"].append(mae)
+                if mae < best - 1e-6:
+                    best, best_epoch, since = mae, epoch, 0
+                    best_state = copy.deepcopy(self.net_.state_dict())
+                else:
+                    since += 1
+            else:
+                best_epoch = epoch
+            if epoch_callback is not None:
+                epoch_callback(epoch, {k: v[-1] for k, v in history.items() if v})
+            if self.verbose:
+                val = history["val_mae"][-1] if history["val_mae"] else float("nan")
+                print(f"epoch {epoch}: train {history['train_loss'][-1]:.4f} val_mae {val:.4f}")
+            if since >= self.patience or self.lr * self._lr_factor(epoch + 1) < self.min_lr:
+                break
+        if best_state is not None:
+            self.net_.load_state_dict(best_state)
+        self.net_.to("cpu")
+        self.history_ = history
+        self.best_epoch_ = best_epoch
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _lr_factor(self, epoch: int) -> float:
+        if epoch < self.lr_decay_start:
+            return 1.0
+        return math.exp(-self.lr_decay_rate * (epoch - self.lr_decay_start))
+
+    # ---- prediction ----------------------------------------------------------------------
+    @torch.no_grad()
+    def _predict_scaled(self, Xs: sp.csr_matrix, device: torch.device, train_mode: bool = False,
+                        batch: int = 8192) -> np.ndarray:
+        self.net_.train(train_mode)
+        batches = CSRBatches(Xs, device)
+        out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0]))).cpu().numpy()
+               for s in range(0, Xs.shape[0], batch)]
+        return np.concatenate(out) if out else np.zeros((0, self.n_targets_), np.float32)
+
+    def _unscale(self, p: np.ndarray) -> np.ndarray:
+        out = p * self.y_scale_ + self.y_offset_
+        return out.ravel() if self._y_1d else out
+
+    def predict(self, X: object) -> np.ndarray:
+        check_is_fitted(self, "net_")
+        device = pick_device(self.device)
+        self.net_.to(device)
+        p = self._predict_scaled(self._scale_x(X), device)
+        self.net_.to("cpu")
+        return self._unscale(p.astype(np.float64))
+
+    def predict_dist(self, X: object, n_samples: int = 20) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation over ``n_samples`` Monte-Carlo dropout passes."""
+        check_is_fitted(self, "net_")
+        device = pick_device(self.device)
+        self.net_.to(device)
+        Xs = self._scale_x(X)
+        torch.manual_seed(self.seed)
+        draws = np.stack([self._unscale(self._predict_scaled(Xs, device, train_mode=True)
+                                        .astype(np.float64)) for _ in range(n_samples)])
+        self.net_.to("cpu").eval()
+        return draws.mean(axis=0), draws.std(axis=0)
+
+
+def _masked_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    mask = ~torch.isnan(target)
+    diff = torch.where(mask, pred - torch.nan_to_num(target), torch.zeros_like(pred))
+    return (diff**2).sum() / mask.sum().clamp(min=1)

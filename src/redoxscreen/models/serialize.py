@@ -1,0 +1,82 @@
+"""Estimators to and from (JSON config, named arrays) — the safetensors model format, no pickle.
+
+Each registered estimator class provides ``_to_state(self) -> (config, arrays)`` and
+``_from_state(cls, config, arrays)``; ensembles nest their members under ``m<i>.`` prefixes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+from redoxscreen.errors import ModelFileError
+from redoxscreen.models.ensemble import EnsembleRegressor
+from redoxscreen.models.fcnn import FCNNRegressor
+
+ESTIMATORS: dict[str, type[BaseEstimator]] = {"fcnn": FCNNRegressor, "ensemble": EnsembleRegressor}
+_NAME_OF = {cls: name for name, cls in ESTIMATORS.items()}
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+    """(JSON-safe config, flat dict of arrays) for a fitted estimator."""
+    name = _NAME_OF.get(type(est))
+    if name is None:
+        raise TypeError(f"cannot save estimator of type {type(est).__name__}")
+    if isinstance(est, EnsembleRegressor):
+        members, arrays = [], {}
+        for i, m in enumerate(est.estimators_):
+            cfg, arr = estimator_to_state(m, f"{prefix}m{i}.")
+            members.append(cfg)
+            arrays.update(arr)
+        return {"name": name, "members": members}, arrays
+    if isinstance(est, FCNNRegressor):
+        params = {k: _jsonable(v) for k, v in est.get_params().items()}
+        fitted = {k: _jsonable(getattr(est, k)) for k in
+                  ("y_offset_", "y_scale_", "best_epoch_", "n_features_in_", "n_targets_",
+                   "history_", "fit_seconds_")}
+        fitted["y_1d"] = bool(est._y_1d)
+        arrays = {f"{prefix}net.{k}": v.detach().cpu().numpy()
+                  for k, v in est.net_.state_dict().items()}
+        arrays[f"{prefix}x_scale"] = est.x_scale_
+        arrays[f"{prefix}x_center"] = est.x_center_
+        return {"name": name, "params": params, "fitted": fitted, "prefix": prefix}, arrays
+    raise TypeError(f"no serialiser for {name}")  # pragma: no cover
+
+
+def estimator_from_state(config: dict, arrays: dict[str, np.ndarray]) -> BaseEstimator:
+    """Inverse of :func:`estimator_to_state`."""
+    name = config.get("name")
+    if name == "ensemble":
+        return EnsembleRegressor.from_fitted(
+            [estimator_from_state(c, arrays) for c in config["members"]]
+        )
+    if name == "fcnn":
+        params = dict(config["params"])
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = FCNNRegressor(**params)
+        fitted, prefix = config["fitted"], config["prefix"]
+        for k in ("best_epoch_", "n_features_in_", "n_targets_", "history_", "fit_seconds_"):
+            setattr(est, k, fitted[k])
+        est.y_offset_ = np.asarray(fitted["y_offset_"], float)
+        est.y_scale_ = np.asarray(fitted["y_scale_"], float)
+        est._y_1d = fitted["y_1d"]
+        est.x_scale_ = np.asarray(arrays[f"{prefix}x_scale"], np.float32)
+        est.x_center_ = np.asarray(arrays[f"{prefix}x_center"], np.float32)
+        est._build()
+        state = {k[len(prefix) + 4:]: torch.from_numpy(np.array(v))
+                 for k, v in arrays.items() if k.startswith(f"{prefix}net.")}
+        est.net_.load_state_dict(state)
+        est.net_.eval()
+        return est
+    raise ModelFileError(f"unknown estimator {name!r} in model.json")

@@ -1,0 +1,1 @@
+"""End-to-end commands as library functions (the CLI only parses options and calls these)."""

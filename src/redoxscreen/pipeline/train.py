@@ -1,0 +1,136 @@
+"""``train``: table → clean set → features → k-fold CV → ensemble of fold models → run folder."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
+from redoxscreen.data.io import detect_smiles_column, file_sha256
+from redoxscreen.evaluation.cv import CVResult, cross_validate
+from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
+from redoxscreen.models import EnsembleRegressor, FCNNRegressor, RedoxModel
+from redoxscreen.pipeline.progress import Progress
+from redoxscreen.pipeline.runs import RunFolder
+from redoxscreen.report import error_histogram, learning_curves, parity_plot
+
+
+@dataclass
+class TrainOptions:
+    """Everything ``train`` takes besides the data; recorded in ``config.json``."""
+
+    preset: str = "default"
+    featurizer: str | None = None  # None → the preset's: 'default' or ECFP r2/2048 bits (thesis)
+    folds: int = 5
+    split: str = "scaffold"
+    seed: int = 0
+    n_jobs: int = 1
+    max_epochs: int | None = None
+    cache_dir: str | None = None
+    dedupe_tolerance: float = 0.1
+
+    def featurizer_spec(self) -> str:
+        if self.featurizer:
+            return self.featurizer
+        return "ecfp:r=2,bits=2048,bits-only" if self.preset == "thesis" else "default"
+
+    def estimator(self) -> FCNNRegressor:
+        overrides = {"seed": self.seed}
+        if self.max_epochs is not None:
+            overrides["max_epochs"] = self.max_epochs
+        return FCNNRegressor.from_preset(self.preset, **overrides)
+
+
+def load_training_table(path: str | Path, targets: list[str], smiles_col: str | None = None,
+                        dedupe_tolerance: float = 0.1) -> MoleculeTable:
+    """Read and clean a property table (see :func:`redoxscreen.data.prepare_table`)."""
+    df = read_table(path)
+    col = smiles_col or detect_smiles_column(df, source=str(path))
+    specs = [TargetSpec.parse(t) for t in targets]
+    return prepare_table(df, col, specs, source=str(path), dedupe_tolerance=dedupe_tolerance)
+
+
+def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: BaseEstimator,
+                    *, split: str = "scaffold", folds: int = 5, seed: int = 0,
+                    cache_dir: str | None = None,
+                    progress: Progress | None = None) -> tuple[RedoxModel, CVResult]:
+    """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std)."""
+    progress = progress or Progress(enabled=False)
+    splits = make_splits(table.smiles, split, folds, seed, table.source)
+    with progress.task("featurizing", total=None):
+        X = cached_transform(featurizer, table.smiles, cache_dir)
+    fit_takes_callback = "epoch_callback" in inspect.signature(estimator.fit).parameters
+    with progress.task("cross-validation", total=folds) as bar:
+        def on_fold(k: int, metrics: dict) -> None:
+            mae = " ".join(f"{t} {m['mae']:.3f}" for t, m in metrics.items())
+            bar.advance(f"fold {k + 1}/{folds}: MAE {mae}")
+
+        result = cross_validate(estimator, X, table.y, splits, table.targets, seed=seed,
+                                on_fold=on_fold,
+                                epoch_callback=bar.note if fit_takes_callback else None)
+    oof = pd.DataFrame({"smiles": table.smiles, "fold": result.fold})
+    for j, t in enumerate(table.targets):
+        oof[f"{t}_true"] = table.y[:, j]
+        oof[f"{t}_pred"] = result.oof_pred[:, j]
+    model = RedoxModel(
+        featurizer=featurizer,
+        estimator=EnsembleRegressor.from_fitted(result.models),
+        targets=list(table.targets),
+        info={
+            "units": {t: "eV" for t in table.targets},
+            "training": {"data_hash": table.data_hash(), "n_molecules": len(table),
+                         "split": split, "folds": folds, "seed": seed},
+            "cv_metrics": result.metrics,
+        },
+        oof=oof,
+    )
+    return model, result
+
+
+def write_cv_outputs(run: RunFolder, table: MoleculeTable, result: CVResult,
+                     model: RedoxModel) -> None:
+    """metrics.json, out-of-fold predictions, invalid-rows report, plots, saved model."""
+    run.write_json("metrics.json", {"overall": result.metrics, "per_fold": result.fold_metrics,
+                                    "fit_seconds": result.fit_seconds})
+    model.oof.to_csv(run.file("oof_predictions.csv"), index=False)
+    table.report.to_csv(run.file("invalid_rows.csv"), index=False)
+    for j, t in enumerate(table.targets):
+        parity_plot(table.y[:, j], result.oof_pred[:, j], t, run.file(f"plots/parity_{t}.png"))
+        error_histogram(table.y[:, j], result.oof_pred[:, j], t,
+                        run.file(f"plots/errors_{t}.png"))
+    histories = [m.history_ for m in result.models if hasattr(m, "history_")]
+    if histories:
+        learning_curves(histories, run.file("plots/learning_curves.png"))
+    model.save(run.path / "model")
+
+
+def run_train(data: str | Path, targets: list[str], out: str | Path, *,
+              smiles_col: str | None = None, options: TrainOptions | None = None,
+              progress: Progress | None = None) -> tuple[RunFolder, CVResult]:
+    """The ``redoxscreen train`` command as a function."""
+    options = options or TrainOptions()
+    table = load_training_table(data, targets, smiles_col, options.dedupe_tolerance)
+    featurizer = make_featurizer(options.featurizer_spec(), n_jobs=options.n_jobs)
+    estimator = options.estimator()
+    run = RunFolder(out, "train", {
+        "data": str(data), "targets": targets, "smiles_col": smiles_col,
+        "options": vars(options), "featurizer": featurizer.get_config(),
+        "estimator": {k: v for k, v in estimator.get_params().items()},
+    })
+    run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),
+                                 "data_hash": table.data_hash(), "n_molecules": len(table),
+                                 "n_reported_rows": len(table.report),
+                                 "targets": table.targets,
+                                 "labels_per_target": {t: int(np.isfinite(table.y[:, j]).sum())
+                                                       for j, t in enumerate(table.targets)}})
+    model, result = fit_cv_ensemble(table, featurizer, estimator, split=options.split,
+                                    folds=options.folds, seed=options.seed,
+                                    cache_dir=options.cache_dir, progress=progress)
+    model.info["training"]["file_sha256"] = file_sha256(data)
+    write_cv_outputs(run, table, result, model)
+    return run, result

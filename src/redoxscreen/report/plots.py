@@ -1,0 +1,78 @@
+"""PNG plots of model quality: parity, learning curves, error histogram (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from redoxscreen.evaluation.metrics import regression_metrics  # noqa: E402
+
+
+def parity_plot(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str | Path,
+                unit: str = "eV") -> Path:
+    """Predicted vs true with the y = x line and R²/MAE/RMSE in the corner."""
+    m = regression_metrics(y_true, y_pred)
+    mask = ~(np.isnan(y_true) | np.isnan(y_pred))
+    yt, yp = np.asarray(y_true)[mask], np.asarray(y_pred)[mask]
+    fig, ax = plt.subplots(figsize=(4.8, 4.5), dpi=120)
+    ax.scatter(yt, yp, s=5, alpha=0.35, lw=0, color="tab:blue")
+    lo, hi = (float(min(yt.min(), yp.min())), float(max(yt.max(), yp.max()))) if len(yt) else (0, 1)
+    pad = 0.03 * (hi - lo or 1)
+    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=1)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlabel(f"true {target} ({unit})")
+    ax.set_ylabel(f"predicted {target} ({unit})")
+    ax.text(0.04, 0.96, f"R² = {m['r2']:.3f}\nMAE = {m['mae']:.3f} {unit}\n"
+            f"RMSE = {m['rmse']:.3f} {unit}\nn = {m['n']}", transform=ax.transAxes, va="top",
+            fontsize=9, bbox=dict(fc="white", ec="0.8"))
+    ax.set_title(f"{target}: out-of-fold predictions")
+    return _save(fig, path)
+
+
+def learning_curves(histories: list[dict], path: str | Path) -> Path:
+    """Training loss and validation MAE per epoch, one line per fold model."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), dpi=120)
+    for k, h in enumerate(histories):
+        axes[0].plot(h.get("train_loss", []), lw=1, label=f"fold {k}")
+        if h.get("val_mae"):
+            axes[1].plot(h["val_mae"], lw=1, label=f"fold {k}")
+    axes[0].set_yscale("log")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("training loss (scaled MSE)")
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("validation MAE (eV)")
+    if histories:
+        axes[1].legend(fontsize=7)
+    fig.suptitle("learning curves")
+    return _save(fig, path)
+
+
+def error_histogram(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str | Path,
+                    unit: str = "eV") -> Path:
+    """Histogram of residuals with the ±1.96 σ band (the study's global 95 % interval)."""
+    err = np.asarray(y_pred) - np.asarray(y_true)
+    err = err[~np.isnan(err)]
+    sd = float(err.std(ddof=1)) if len(err) > 1 else 0.0
+    fig, ax = plt.subplots(figsize=(4.8, 3.6), dpi=120)
+    ax.hist(err, bins=60, color="tab:gray")
+    for x in (-1.96 * sd, 1.96 * sd):
+        ax.axvline(x, color="tab:red", ls="--", lw=1)
+    ax.set_xlabel(f"prediction error {target} ({unit})")
+    ax.set_ylabel("molecules")
+    ax.set_title(f"{target}: error σ = {sd:.3f} {unit}, ±1.96σ dashed")
+    return _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
