@@ -85,6 +85,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         ``X_val`` is passed to :meth:`fit`.
     target_scaling : ``minmax`` (the study), ``standard`` or ``none``.
     init : ``default`` (PyTorch) or ``random_normal`` (Keras RandomNormal, σ = 0.05).
+    loss : ``mse`` (the study), ``huber`` or ``l1``, on scaled targets, missing labels masked.
     seed, device, n_threads, verbose : reproducibility and hardware.
 
     Fitted attributes: ``net_``, ``x_scale_``, ``y_offset_``, ``y_scale_``, ``history_``,
@@ -107,6 +108,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         validation_fraction: float = 0.1,
         target_scaling: str = "standard",
         init: str = "default",
+        loss: str = "mse",
         seed: int = 0,
         device: str = "auto",
         n_threads: int | None = None,
@@ -126,6 +128,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.target_scaling = target_scaling
         self.init = init
+        self.loss = loss
         self.seed = seed
         self.device = device
         self.n_threads = n_threads
@@ -228,7 +231,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
             for start in range(0, n, self.batch_size):
                 stop = min(start + self.batch_size, n)
                 pred = self.net_(*batches.batch(start, stop))
-                loss = _masked_mse(pred, Yp[start:stop])
+                loss = _masked_loss(pred, Yp[start:stop], self.loss)
                 if self.l2 > 0:
                     loss = loss + self.l2 * sum((w**2).sum() for w in self.net_.kernels())
                 opt.zero_grad(set_to_none=True)
@@ -307,7 +310,17 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         return draws.mean(axis=0), draws.std(axis=0)
 
 
-def _masked_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def _masked_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
+    """Mean loss over labelled entries only (NaN targets contribute nothing)."""
     mask = ~torch.isnan(target)
     diff = torch.where(mask, pred - torch.nan_to_num(target), torch.zeros_like(pred))
-    return (diff**2).sum() / mask.sum().clamp(min=1)
+    if kind == "mse":
+        per = diff**2
+    elif kind == "l1":
+        per = diff.abs()
+    elif kind == "huber":  # quadratic within 0.5 scaled units, linear outside
+        a = diff.abs()
+        per = torch.where(a < 0.5, 0.5 * diff**2, 0.5 * (a - 0.25))
+    else:
+        raise ValueError(f"unknown loss {kind!r}; use mse, huber or l1")
+    return (per * mask).sum() / mask.sum().clamp(min=1)
