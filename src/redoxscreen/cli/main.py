@@ -6,6 +6,7 @@ import typer
 
 from redoxscreen.cli.demo import demo
 from redoxscreen.cli.predict import evaluate, predict
+from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
 from redoxscreen.cli.train import train
 
@@ -20,6 +21,9 @@ app.command()(train)
 app.command()(search)
 app.command()(predict)
 app.command()(evaluate)
+app.command()(screen)
+app.command()(solvents)
+app.command()(calibrate)
 app.command()(demo)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,12 +27,13 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         self.estimators_ = [clone(e).fit(X, y) for e in self.estimators or []]
         return self
 
-    def _all(self, X: object) -> np.ndarray:
+    def predict_members(self, X: object) -> np.ndarray:
+        """Each member's prediction, stacked: shape ``(n_members, n_samples[, n_targets])``."""
         return np.stack([np.asarray(m.predict(X), float) for m in self.estimators_])
 
     def predict(self, X: object) -> np.ndarray:
-        return self._all(X).mean(axis=0)
+        return self.predict_members(X).mean(axis=0)
 
     def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
-        draws = self._all(X)
+        draws = self.predict_members(X)
         return draws.mean(axis=0), draws.std(axis=0)

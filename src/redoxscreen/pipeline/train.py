@@ -73,13 +73,14 @@ def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: 
         result = cross_validate(estimator, X, table.y, splits, table.targets, seed=seed,
                                 on_fold=on_fold,
                                 epoch_callback=bar.note if fit_takes_callback else None)
+    ensemble = EnsembleRegressor.from_fitted(result.models)
     oof = pd.DataFrame({"smiles": table.smiles, "fold": result.fold})
     for j, t in enumerate(table.targets):
         oof[f"{t}_true"] = table.y[:, j]
         oof[f"{t}_pred"] = result.oof_pred[:, j]
     model = RedoxModel(
         featurizer=featurizer,
-        estimator=EnsembleRegressor.from_fitted(result.models),
+        estimator=ensemble,
         targets=list(table.targets),
         info={
             "units": {t: "eV" for t in table.targets},

@@ -36,20 +36,24 @@ def parity_plot(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str |
 
 
 def learning_curves(histories: list[dict], path: str | Path) -> Path:
-    """Training loss and validation MAE per epoch, one line per fold model."""
+    """Training and validation loss (left) and validation MAE (right) per epoch, per fold."""
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), dpi=120)
     for k, h in enumerate(histories):
-        axes[0].plot(h.get("train_loss", []), lw=1, label=f"fold {k}")
+        color = f"C{k % 10}"
+        axes[0].plot(h.get("train_loss", []), lw=1, color=color, label=f"fold {k} train")
+        if h.get("val_loss"):
+            axes[0].plot(h["val_loss"], lw=1, ls="--", color=color, label=f"fold {k} val")
         if h.get("val_mae"):
-            axes[1].plot(h["val_mae"], lw=1, label=f"fold {k}")
+            axes[1].plot(h["val_mae"], lw=1, color=color, label=f"fold {k}")
     axes[0].set_yscale("log")
     axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("training loss (scaled MSE)")
+    axes[0].set_ylabel("loss (scaled targets)")
     axes[1].set_xlabel("epoch")
     axes[1].set_ylabel("validation MAE (eV)")
     if histories:
+        axes[0].legend(fontsize=6, ncol=2)
         axes[1].legend(fontsize=7)
-    fig.suptitle("learning curves")
+    fig.suptitle("learning curves (solid: training, dashed: validation)")
     return _save(fig, path)
 
 

@@ -1,0 +1,108 @@
+"""``redoxscreen screen``, ``solvents`` and ``calibrate``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.electrochem import PotentialConversion, parse_band, window_table
+from redoxscreen.errors import ConfigError
+from redoxscreen.pipeline.calibrate import run_calibrate
+from redoxscreen.pipeline.progress import Progress
+from redoxscreen.pipeline.screen import run_screen_command
+from redoxscreen.screen import ScreenSettings
+
+
+def _bands(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        role, sep, band = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--band {item!r}: write ROLE=LOW:HIGH, e.g. cathode=3.0:3.29")
+        out[role.strip()] = parse_band(band)
+    return out
+
+
+@cli_command
+def screen(
+    model: Path = typer.Argument(..., help="Model directory"),
+    library: Path = typer.Argument(..., help="Library: CSV/TSV/SMI/Parquet, optionally .gz"),
+    role: list[str] = typer.Option(["cathode", "anode"], "--role", help="cathode and/or anode"),
+    solvent: str = typer.Option("acetonitrile", help="see 'redoxscreen solvents'"),
+    collector: str | None = typer.Option(None, help="current collector, e.g. Al or Cu"),
+    band: list[str] = typer.Option([], "--band", help="ROLE=LOW:HIGH target band in V"),
+    uncertainty: str = typer.Option("conformal", help="global, ensemble or conformal"),
+    coverage: float = typer.Option(0.95, help="interval coverage"),
+    scale: str = typer.Option("vs_li", help="vs_li, vs_she or absolute"),
+    conversion: str = typer.Option("study", help="'study' or a calibration JSON file"),
+    ie_target: str | None = typer.Option(None, help="model output holding IE"),
+    ea_target: str | None = typer.Option(None, help="model output holding EA"),
+    chunk_size: int = typer.Option(20000),
+    workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
+    top: int = typer.Option(100, help="rows in the top-N files"),
+    smiles_col: str | None = typer.Option(None),
+    out: Path | None = typer.Option(None, "--out", "-o"),
+) -> None:
+    """Predict potentials for a library, apply the window rules, rank candidates (resumable)."""
+    conv = (PotentialConversion.study() if conversion == "study"
+            else PotentialConversion.load(conversion))
+    settings = ScreenSettings(roles=list(role), solvent=solvent, collector=collector,
+                              bands=_bands(band), uncertainty=uncertainty, coverage=coverage,
+                              scale=scale, conversion=conv.to_dict(), ie_target=ie_target,
+                              ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
+                              top_n=top)
+    out = out or default_out("screen")
+    summary = run_screen_command(model, library, out, settings, smiles_col=smiles_col,
+                                 progress=Progress())
+    table = Table(title=f"{summary['molecules']} molecules ({summary['invalid']} invalid)")
+    for c in ("role", "window (V)", "in window", "in band", "pass"):
+        table.add_column(c, justify="right")
+    for r, info in summary["roles"].items():
+        w = summary["window"][r]
+        table.add_row(r, f"{w['low_v']:.2f}–{w['high_v']:.2f} {w['scale']}",
+                      str(info["in_window"]), str(info["in_band"]), str(info["pass"]))
+    console.print(table)
+    console.print(f"run folder: [bold]{out}[/bold] (results.duckdb, results.parquet, top_*.csv)")
+
+
+@cli_command
+def solvents() -> None:
+    """List the electrolyte solvents and current collectors with their limits and sources."""
+    table = Table(title="stability limits (V on the stated scale)")
+    for c in ("name", "kind", "reduction", "oxidation", "scale", "ref"):
+        table.add_column(c, no_wrap=c == "name")
+    rows = window_table()
+    for i, r in rows.iterrows():
+        aliases = "" if r.isna()["aliases"] else f" ({r['aliases'].replace(';', ', ')})"
+        table.add_row(r["name"] + aliases, r["kind"],
+                      "" if r.isna()["reduction_limit_v"] else f"{r['reduction_limit_v']:.2f}",
+                      "" if r.isna()["oxidation_limit_v"] else f"{r['oxidation_limit_v']:.2f}",
+                      r["scale"], f"[{i + 1}]")
+    console.print(table)
+    for i, r in rows.iterrows():
+        console.print(f"[{i + 1}] {r['source']}. {r['note']}", highlight=False, markup=False)
+
+
+@cli_command
+def calibrate(
+    data: Path = typer.Argument(..., help="Table with SMILES and measured potentials"),
+    potential_col: str = typer.Option(..., help="column of measured potentials (V)"),
+    role: str = typer.Option(..., help="oxidation or reduction"),
+    scale: str = typer.Option("vs_li", help="scale of the measured potentials"),
+    model: Path | None = typer.Option(None, help="model whose predictions are calibrated"),
+    energy_col: str | None = typer.Option(None, help="or: column of computed IE/EA (eV)"),
+    target: str | None = typer.Option(None, help="model output to use (IE or EA)"),
+    base: Path | None = typer.Option(None, help="existing calibration JSON to update"),
+    smiles_col: str | None = typer.Option(None),
+    output: Path = typer.Option(Path("calibration.json"), "--output", "-o"),
+) -> None:
+    """Fit E = a·X + b from predicted (or computed) IE/EA to measured potentials."""
+    conv = run_calibrate(data, potential_col, role, scale, output, model_dir=model,
+                         energy_col=energy_col, target=target, base=base, smiles_col=smiles_col)
+    m = conv.oxidation if role == "oxidation" else conv.reduction
+    console.print(f"{role}: E ({scale}) = {m.slope:.3f}·X + {m.intercept_v:.3f} V "
+                  f"(n = {m.n}, MAE {m.mae_v:.3f} V) → [bold]{output}[/bold]")

@@ -1,0 +1,144 @@
+r"""Prediction intervals from cross-validation: ``global``, ``ensemble`` and ``conformal``.
+
+``global``
+    The study's band: :math:`\hat y \pm z\,s`, with :math:`s` the standard deviation of the
+    out-of-fold (OOF) errors — one width for every molecule.
+``ensemble``
+    :math:`\hat y \pm z\,\sigma(x)`, :math:`\sigma` the spread of the k fold models
+    (uncalibrated: fold models share most of their training data, so the spread is usually too
+    small).
+``conformal``
+    CV+ (the k-fold jackknife+, Barber, Candès, Ramdas & Tibshirani, Ann. Stat. 49, 486 (2021)),
+    calibrated on the OOF residuals saved with the model. With :math:`R_i` the absolute OOF
+    residual of training molecule :math:`i` and :math:`\hat y_{f(i)}` the fold model that did not
+    see it, the interval for a new molecule is
+
+    .. math:: \big[\, q^-_{\alpha}\{\hat y_{f(i)}(x) - R_i\},\; q^+_{1-\alpha}\{\hat y_{f(i)}(x) +
+              R_i\} \,\big]
+
+    (lower/upper empirical quantiles over the :math:`n` training molecules). It widens where
+    the fold models disagree (the ensemble spread enters through each :math:`\hat y_{f}(x)`)
+    and has a finite-sample guarantee. Normalising residuals by the ensemble spread of the
+    *training* molecules instead would be wrong: each was seen by k − 1 of the k models, so its
+    spread is not the spread of a new molecule.
+
+Coverage holds when new molecules resemble the training molecules; ``bench/`` reports the
+coverage reached on unseen scaffolds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from redoxscreen.errors import ConfigError
+
+MODES = ("global", "ensemble", "conformal")
+
+
+class IntervalCalibrator:
+    """Intervals of nominal ``coverage`` for one target, fitted on out-of-fold results."""
+
+    def __init__(self, mode: str, coverage: float = 0.95, width: float = 0.0,
+                 fold_residuals: list[np.ndarray] | None = None):
+        if mode not in MODES:
+            raise ConfigError(f"unknown uncertainty mode {mode!r}; use {', '.join(MODES)}")
+        if not 0 < coverage < 1:
+            raise ConfigError(f"coverage must be between 0 and 1 (got {coverage})")
+        self.mode = mode
+        self.coverage = coverage
+        self.width = width  # global: half-width (eV); ensemble: z
+        self.fold_residuals = [np.sort(np.abs(np.asarray(r, float))) for r in
+                               (fold_residuals or [])]
+
+    @classmethod
+    def fit(cls, mode: str, y_true: np.ndarray, oof_pred: np.ndarray, fold: np.ndarray,
+            coverage: float = 0.95) -> IntervalCalibrator:
+        r = np.asarray(oof_pred, float) - np.asarray(y_true, float)
+        fold = np.asarray(fold)
+        ok = np.isfinite(r) & (fold >= 0)
+        z = float(norm.ppf(0.5 + coverage / 2))
+        if mode == "ensemble":
+            return cls(mode, coverage, z)
+        if ok.sum() < 2:
+            raise ConfigError("interval calibration needs out-of-fold residuals of at least 2 "
+                              "molecules; retrain the model with 'redoxscreen train'")
+        if mode == "global":
+            return cls(mode, coverage, z * float(np.std(r[ok], ddof=1)))
+        n_folds = int(fold[ok].max()) + 1
+        return cls(mode, coverage, 0.0, [r[ok & (fold == f)] for f in range(n_folds)])
+
+    @property
+    def n_calibration(self) -> int:
+        return int(sum(len(r) for r in self.fold_residuals))
+
+    def interval(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds from the fold models' predictions, shape (k, n) → (n,), (n,)."""
+        members = np.asarray(members, float)
+        mean = members.mean(axis=0)
+        if self.mode == "global":
+            return mean - self.width, mean + self.width
+        if self.mode == "ensemble":
+            h = self.width * members.std(axis=0)
+            return mean - h, mean + h
+        if len(members) != len(self.fold_residuals):
+            raise ConfigError(f"conformal intervals need the {len(self.fold_residuals)} fold "
+                              f"models of the CV, the model has {len(members)}")
+        return self._cv_plus(members)
+
+    def _cv_plus(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = self.n_calibration
+        alpha = 1.0 - self.coverage
+        m_hi = min(n, int(np.ceil((1 - alpha) * (n + 1))))
+        m_lo = max(1, int(np.floor(alpha * (n + 1))))
+        r_max = max(float(r[-1]) for r in self.fold_residuals if len(r))
+        finite = np.isfinite(v).all(axis=0)
+        v = np.where(finite, v, 0.0)
+
+        def count_upper(t: np.ndarray) -> np.ndarray:  # #{i: v_f(i) + R_i <= t}
+            return sum(np.searchsorted(r, t - v[f], side="right")
+                       for f, r in enumerate(self.fold_residuals))
+
+        def count_lower(t: np.ndarray) -> np.ndarray:  # #{i: v_f(i) - R_i <= t}
+            return sum(len(r) - np.searchsorted(r, v[f] - t, side="left")
+                       for f, r in enumerate(self.fold_residuals))
+
+        lo_b, hi_b = v.min(axis=0) - r_max - 1e-9, v.max(axis=0) + r_max + 1e-9
+        upper = _bisect(count_upper, m_hi, lo_b, hi_b)
+        lower = _bisect(count_lower, m_lo, lo_b, hi_b)
+        return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
+
+    def to_dict(self) -> dict:
+        """JSON-safe description (the conformal residuals are summarised, not listed)."""
+        out = {"mode": self.mode, "coverage": self.coverage}
+        if self.mode == "global":
+            out["half_width"] = self.width
+        elif self.mode == "ensemble":
+            out["z"] = self.width
+        else:
+            out["n_calibration"] = self.n_calibration
+            out["n_folds"] = len(self.fold_residuals)
+        return out
+
+    def state(self) -> dict:
+        """Everything needed to rebuild the calibrator in another process."""
+        return {"mode": self.mode, "coverage": self.coverage, "width": self.width,
+                "fold_residuals": [r.tolist() for r in self.fold_residuals]}
+
+
+def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, iters: int = 40) -> np.ndarray:
+    """Smallest t (to ~1e-10 of the range) with count(t) >= target, element-wise."""
+    lo, hi = lo.copy(), hi.copy()
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        ok = count(mid) >= target
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    return hi
+
+
+def empirical_coverage(y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """Share of labelled molecules whose true value lies inside ``[lower, upper]``."""
+    y, lo, hi = (np.asarray(a, float) for a in (y_true, lower, upper))
+    ok = np.isfinite(y) & np.isfinite(lo) & np.isfinite(hi)
+    return float(np.mean((y[ok] >= lo[ok]) & (y[ok] <= hi[ok])))

@@ -1,0 +1,113 @@
+"""Streaming a molecule library in chunks: CSV/TSV/SMI (optionally gzipped) and Parquet.
+
+Only the SMILES column (and an id/name column when there is one) is read, so memory depends on
+the chunk size, never on the library size. Every chunk carries the 0-based input row numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from redoxscreen.data.io import SMILES_NAMES, detect_smiles_column
+from redoxscreen.errors import DataError
+
+ID_NAMES = ("id", "name", "identifier", "compound_id", "mol_id", "zinc_id")
+
+
+@dataclass
+class Chunk:
+    index: int
+    start_row: int
+    smiles: list[str]
+    ids: list[str] | None
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".smi", ".smiles")):
+        return "smi"
+    if name.endswith((".tsv", ".tab")):
+        return "tsv"
+    if name.endswith((".csv", ".txt")):
+        return "csv"
+    raise DataError(f"{path}: unknown library format; use .csv, .tsv, .smi or .parquet "
+                    "(optionally .gz)")
+
+
+def _columns(header: pd.DataFrame, smiles_col: str | None, source: str) -> tuple[str, str | None]:
+    col = smiles_col or detect_smiles_column(header, source=source)
+    if col not in header.columns:
+        raise DataError(f"{source}: no column {col!r} (columns: {', '.join(header.columns)})")
+    ids = [c for c in header.columns if c.lower() in ID_NAMES and c != col]
+    return col, ids[0] if ids else None
+
+
+def iter_chunks(path: str | Path, chunk_size: int = 20000,
+                smiles_col: str | None = None) -> Iterator[Chunk]:
+    """Yield consecutive chunks of a library; their ``index`` is stable across runs."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: library file not found")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the library file is empty")
+    kind = _kind(path)
+    if kind == "parquet":
+        pf = pq.ParquetFile(path)
+        header = pf.schema_arrow.empty_table().to_pandas()
+        head = next(pf.iter_batches(batch_size=20), None)
+        if head is not None:
+            header = head.to_pandas()
+        col, id_col = _columns(header, smiles_col, str(path))
+        cols = [col] + ([id_col] if id_col else [])
+        start = 0
+        for i, batch in enumerate(pf.iter_batches(batch_size=chunk_size, columns=cols)):
+            df = batch.to_pandas()
+            yield _chunk(i, start, df, col, id_col)
+            start += len(df)
+        return
+    if kind == "smi":
+        reader = pd.read_csv(path, header=None, names=["line"], sep="\x1f", dtype=str,
+                             quoting=csv.QUOTE_NONE, chunksize=chunk_size,
+                             skip_blank_lines=True, keep_default_na=False,
+                             skiprows=1 if _smi_has_header(path) else 0)
+        start = 0
+        for i, df in enumerate(reader):
+            parts = df["line"].str.strip().str.split(n=1, expand=True)
+            ids = parts[1].fillna("").tolist() if parts.shape[1] > 1 else None
+            yield Chunk(i, start, parts[0].tolist(), ids)
+            start += len(df)
+        return
+    sep = "\t" if kind == "tsv" else ","
+    try:
+        header = pd.read_csv(path, sep=sep, nrows=20, dtype=str)
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path}: the library file is empty") from exc
+    col, id_col = _columns(header, smiles_col, str(path))
+    cols = [col] + ([id_col] if id_col else [])
+    reader = pd.read_csv(path, sep=sep, usecols=cols, dtype=str, chunksize=chunk_size,
+                         keep_default_na=False)
+    start = 0
+    for i, df in enumerate(reader):
+        yield _chunk(i, start, df, col, id_col)
+        start += len(df)
+
+
+def _smi_has_header(path: Path) -> bool:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt") as fh:
+        first = fh.readline().split()
+    return bool(first) and first[0].lower() in SMILES_NAMES
+
+
+def _chunk(i: int, start: int, df: pd.DataFrame, col: str, id_col: str | None) -> Chunk:
+    ids = df[id_col].astype(str).tolist() if id_col else None
+    return Chunk(i, start, df[col].fillna("").astype(str).tolist(), ids)

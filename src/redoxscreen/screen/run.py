@@ -1,0 +1,133 @@
+"""A resumable screening run: chunks → Parquet parts + manifest → DuckDB, Parquet, top-N, report.
+
+Resuming: each finished chunk is written to ``parts/chunk-NNNNNN.parquet`` (atomic rename) and
+then recorded in ``manifest.json``. A restarted run skips recorded chunks; a chunk that was being
+written when the run died is simply computed again and replaces its part, so no row is lost or
+duplicated. The final tables are rebuilt from the parts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from multiprocessing import get_context
+from pathlib import Path
+
+from redoxscreen.data.io import file_sha256
+from redoxscreen.errors import ConfigError
+from redoxscreen.evaluation.calibration import IntervalCalibrator
+from redoxscreen.models import RedoxModel, load_model
+from redoxscreen.pipeline.progress import Progress
+from redoxscreen.pipeline.runs import write_json
+from redoxscreen.screen.reader import iter_chunks
+from redoxscreen.screen.settings import ScreenSettings
+from redoxscreen.screen.store import finalize_store
+from redoxscreen.screen.worker import ChunkScreener, init_worker, process_in_worker
+
+
+def fit_calibrators(model: RedoxModel, settings: ScreenSettings) -> dict[str, IntervalCalibrator]:
+    """Interval calibrators per screened target, from the out-of-fold table saved with the model."""
+    if model.oof is None:
+        raise ConfigError("the model has no out-of-fold table (oof.csv) to calibrate intervals; "
+                          "retrain it with 'redoxscreen train'")
+    oof = model.oof
+    return {t: IntervalCalibrator.fit(settings.uncertainty, oof[f"{t}_true"].to_numpy(),
+                                      oof[f"{t}_pred"].to_numpy(), oof["fold"].to_numpy(),
+                                      settings.coverage)
+            for t in sorted({settings.ie_target, settings.ea_target} - {None})}
+
+
+class Manifest:
+    """``manifest.json``: the run's identity and the chunks already written."""
+
+    def __init__(self, path: Path, identity: dict):
+        self.path = path
+        self.identity = identity
+        self.done: dict[int, int] = {}
+        if path.exists():
+            saved = json.loads(path.read_text())
+            if saved.get("identity") != identity:
+                raise ConfigError(f"{path.parent} holds a screening run with other inputs or "
+                                  "settings; choose another --out or delete that folder")
+            self.done = {int(k): v for k, v in saved.get("done", {}).items()}
+
+    def record(self, index: int, n_rows: int) -> None:
+        self.done[index] = n_rows
+        write_json(self.path, {"identity": self.identity, "done": self.done,
+                               "rows_done": sum(self.done.values())})
+
+
+def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
+               settings: ScreenSettings, *, smiles_col: str | None = None,
+               progress: Progress | None = None, max_chunks: int | None = None) -> dict:
+    """Screen ``library`` with the model in ``model_dir``; returns the run summary.
+
+    ``max_chunks`` stops after that many new chunks (for tests of resuming).
+    """
+    progress = progress or Progress(enabled=False)
+    out = Path(out)
+    (out / "parts").mkdir(parents=True, exist_ok=True)
+    model = load_model(model_dir)
+    settings.resolve_targets(model.targets)
+    settings.rules()  # validates solvent/collector/roles before any work
+    calibrators = fit_calibrators(model, settings)
+    identity = {"model": str(Path(model_dir).resolve()),
+                "model_hash": file_sha256(Path(model_dir) / "weights.safetensors"),
+                "library": str(Path(library).resolve()), "library_sha256": file_sha256(library),
+                "settings": settings.to_dict()}
+    identity = json.loads(json.dumps(identity))  # compare as stored (tuples become lists)
+    manifest = Manifest(out / "manifest.json", identity)
+    write_json(out / "config.json", {"command": "screen", **identity,
+                                     "calibrators": {t: c.to_dict()
+                                                     for t, c in calibrators.items()}})
+    cal_states = {t: c.state() for t, c in calibrators.items()}
+    n_new = 0
+    chunks = (c for c in iter_chunks(library, settings.chunk_size, smiles_col)
+              if c.index not in manifest.done)
+    with progress.task("screening", total=None) as bar:
+        bar.advance(f"{sum(manifest.done.values())} molecules already done", 0)
+
+        def save(index: int, df) -> None:
+            nonlocal n_new
+            path = out / "parts" / f"chunk-{index:06d}.parquet"
+            tmp = path.with_suffix(".tmp")
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+            manifest.record(index, len(df))
+            n_new += 1
+            bar.advance(f"{sum(manifest.done.values())} molecules", 0)
+
+        if settings.n_workers <= 1:
+            screener = ChunkScreener(model, settings, calibrators)
+            for chunk in chunks:
+                save(chunk.index, screener.process(chunk))
+                if max_chunks is not None and n_new >= max_chunks:
+                    break
+        else:
+            ctx = get_context("spawn")
+            with ctx.Pool(settings.n_workers, initializer=init_worker,
+                          initargs=(str(model_dir), settings.to_dict(), cal_states)) as pool:
+                pending: deque = deque()
+                for chunk in chunks:
+                    pending.append((chunk.index, pool.apply_async(process_in_worker, (chunk,))))
+                    while len(pending) >= 2 * settings.n_workers:  # bounded memory
+                        index, res = pending.popleft()
+                        save(index, res.get())
+                    if max_chunks is not None and n_new >= max_chunks:
+                        break
+                while pending and (max_chunks is None or n_new < max_chunks):
+                    index, res = pending.popleft()
+                    save(index, res.get())
+    if max_chunks is not None and n_new >= max_chunks:
+        return {"interrupted": True, "rows_done": sum(manifest.done.values())}
+    with progress.task("writing results store", total=None):
+        summary = finalize_store(out, settings)
+    summary["calibrators"] = {t: c.to_dict() for t, c in calibrators.items()}
+    summary["window"] = {r: {"low_v": rule.window.low_v, "high_v": rule.window.high_v,
+                             "scale": rule.window.scale, "band": rule.band,
+                             "sources": list(rule.window.sources)}
+                         for r, rule in settings.rules().items()}
+    write_json(out / "summary.json", summary)
+    return summary
+
