@@ -11,18 +11,13 @@ directory is absent. ``--limit N`` runs on the first N molecules for a quick loo
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = (ROOT.parent / "shared" / "data" / "ocelot_chromophore_v1"
-        / "ocelot_chromophore_v1_dev.csv.gz")
-RESULTS = ROOT / "bench" / "results"
+from common import OCELOT as DATA
+from common import SHARED, write_result
 
 
 def lightgbm_cv(X, Y, splits, seed):
@@ -90,7 +85,8 @@ def main() -> int:
 
     out = {
         "benchmark": "core: OCELOT vIE / EA=-vea, scaffold k-fold CV",
-        "data": {"path": str(DATA.relative_to(ROOT.parent)), "file_sha256": file_sha256(DATA),
+        "data": {"path": str(DATA.relative_to(SHARED.parent.parent)),
+                 "file_sha256": file_sha256(DATA),
                  "data_hash": table.data_hash(), "n_molecules": len(table.smiles)},
         "folds": args.folds, "seed": args.seed, "limit": args.limit,
         "versions": library_versions(), "results": results,
@@ -100,11 +96,8 @@ def main() -> int:
             t: all(results["default"]["metrics"][t]["mae"] < results[o]["metrics"][t]["mae"]
                    for o in ("thesis", "lightgbm")) for t in table.targets}
         print("default FCNN beats thesis and LightGBM:", out["default_beats_both"])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "core.json" if not args.limit and args.models == parser.get_default("models") \
-        else "core_partial.json"
-    (RESULTS / name).write_text(json.dumps(out, indent=2))
-    print(f"written {RESULTS / name}")
+    full = not args.limit and args.models == parser.get_default("models")
+    write_result("core.json" if full else "core_partial.json", out)
     return 0
 
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from importlib import resources
+import os
+from pathlib import Path
 
 import typer
 
-from redoxscreen.cli.common import cli_command, console
+from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.pipeline.demo import run_demo
+from redoxscreen.pipeline.progress import Progress
 
 
 @cli_command
-def demo() -> None:
-    """Train on the built-in dataset, screen a library and report (needs the built-in data)."""
-    data = resources.files("redoxscreen") / "datasets"
-    if not (data / "default.csv.gz").is_file():
-        console.print(
-            "[yellow]The built-in dataset is not part of this version yet[/yellow] (it is made "
-            "by the virtual-library + xTB oracle work). Meanwhile try:\n"
-            "  redoxscreen train YOUR.csv --target vie --target ea=-vea --out runs/first\n"
-            "  redoxscreen predict runs/first/model YOUR_LIBRARY.csv -o predictions.csv"
-        )
-        raise typer.Exit(code=0)
-    raise typer.Exit(code=0)  # pragma: no cover - filled in with the built-in dataset
+def demo(
+    out: Path | None = typer.Option(None, "--out", "-o"),
+    library_size: int = typer.Option(100_000, help="molecules in the screened library"),
+    seed: int = typer.Option(0),
+    workers: int = typer.Option(os.cpu_count() or 1),
+) -> None:
+    """Train on the built-in dataset, screen a fresh library, check the best with xTB."""
+    out = out or default_out("demo")
+    result = run_demo(out, seed=seed, library_size=library_size, workers=workers,
+                      progress=Progress())
+    for role, m in result["oracle_check"].items():
+        if m.get("n"):
+            console.print(f"{role}: top {m['n']} re-labelled with xTB, MAE vs prediction "
+                          f"{m['mae_ev']:.3f} eV, {m['still_in_window']} still in the window")
+    console.print(f"done in {result['seconds']:.0f} s → [bold]{out / 'summary.html'}[/bold]")

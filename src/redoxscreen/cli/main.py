@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from redoxscreen.cli.demo import demo
+from redoxscreen.cli.library import enumerate_cmd, label
 from redoxscreen.cli.predict import evaluate, predict
 from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
@@ -24,6 +25,8 @@ app.command()(evaluate)
 app.command()(screen)
 app.command()(solvents)
 app.command()(calibrate)
+app.command("enumerate")(enumerate_cmd)
+app.command()(label)
 app.command()(demo)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,91 @@
+"""The labeller interface: ``label(smiles) -> OracleResult`` (IE, EA, status, reason).
+
+Physics labellers (xTB now, DFT later) sit behind it, so active learning and the demo do not care
+which one they call. :func:`label_many` runs one over many molecules in worker processes and
+appends every result to a CSV as it arrives, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+
+@dataclass
+class OracleResult:
+    """One molecule's labels. ``status`` is ``ok`` or ``failed`` (then ``reason`` says why)."""
+
+    smiles: str
+    ie_ev: float | None = None
+    ea_ev: float | None = None
+    status: str = "ok"
+    reason: str = ""
+    seconds: float = 0.0
+    method: str = ""
+
+    @classmethod
+    def failed(cls, smiles: str, reason: str, method: str = "", seconds: float = 0.0
+               ) -> OracleResult:
+        return cls(smiles, None, None, "failed", reason, seconds, method)
+
+
+COLUMNS = [f.name for f in fields(OracleResult)]
+
+
+class Oracle(Protocol):
+    """Anything that labels a molecule with vertical IE and EA (eV)."""
+
+    name: str
+
+    def label(self, smiles: str) -> OracleResult: ...
+
+
+def _label_one(oracle: Oracle, smiles: str) -> OracleResult:
+    try:
+        return oracle.label(smiles)
+    except Exception as exc:  # a labeller bug must not end the batch: record it
+        return OracleResult.failed(smiles, f"unexpected error: {exc}", oracle.name)
+
+
+def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *,
+               n_workers: int = 1, progress: object | None = None) -> pd.DataFrame:
+    """Label every SMILES not yet in ``results_csv``; returns the whole results table.
+
+    Results are appended (and flushed) one by one, so killing the run loses at most the
+    molecules being computed at that moment.
+    """
+    results_csv = Path(results_csv)
+    done: set[str] = set()
+    if results_csv.exists() and results_csv.stat().st_size > 0:
+        done = set(pd.read_csv(results_csv, usecols=["smiles"])["smiles"].astype(str))
+    todo = list(dict.fromkeys(s for s in smiles if s not in done))
+    new_file = not results_csv.exists() or results_csv.stat().st_size == 0
+    results_csv.parent.mkdir(parents=True, exist_ok=True)
+    with open(results_csv, "a", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        if new_file:
+            writer.writeheader()
+
+        def write(res: OracleResult) -> None:
+            writer.writerow(asdict(res))
+            fh.flush()
+            os.fsync(fh.fileno())
+            if progress is not None:
+                progress.advance()
+
+        if n_workers <= 1:
+            for s in todo:
+                write(_label_one(oracle, s))
+        else:
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                futures = [pool.submit(_label_one, oracle, s) for s in todo]
+                for fut in as_completed(futures):
+                    write(fut.result())
+    return pd.read_csv(results_csv)

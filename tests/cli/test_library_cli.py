@@ -1,0 +1,48 @@
+"""enumerate, label and demo commands (demo on the toy data, tiny nets, small library)."""
+
+import json
+
+import pandas as pd
+from toydata import toy_frame
+from typer.testing import CliRunner
+
+from redoxscreen.cli.main import app
+from redoxscreen.pipeline.demo import run_demo
+
+runner = CliRunner()
+
+
+def test_enumerate_and_label(tmp_path):
+    out = tmp_path / "lib.csv"
+    r = runner.invoke(app, ["enumerate", "-o", str(out), "--n", "40", "--seed", "1",
+                            "--family", "quinone", "--max-substituents", "1"])
+    assert r.exit_code == 0, r.output
+    lib = pd.read_csv(out)
+    assert len(lib) <= 40 and set(lib["family"]) == {"quinone"}
+    small = tmp_path / "few.csv"
+    pd.DataFrame({"smiles": list(lib["smiles"][:3]) + ["C1CC("]}).to_csv(small, index=False)
+    r = runner.invoke(app, ["label", str(small), "-o", str(tmp_path / "l.csv"), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    res = pd.read_csv(tmp_path / "l.csv")
+    assert (res["status"] == "ok").sum() == 3 and (res["status"] == "failed").sum() == 1
+    r = runner.invoke(app, ["enumerate", "-o", str(out), "--family", "crown-ether"])
+    assert r.exit_code == 2 and "unknown core families" in r.output
+
+
+def test_demo_end_to_end_on_toy_data(tmp_path):
+    df = toy_frame()
+    data = tmp_path / "toy.csv"
+    pd.DataFrame({"smiles": df["smiles"], "ie_ev": df["vie"], "ea_ev": -df["vea"]}).to_csv(
+        data, index=False)
+    result = run_demo(tmp_path / "demo", library_size=400, folds=3, top=3, workers=1,
+                      dataset=data, max_epochs=3)
+    assert result["library_molecules"] == 400
+    assert set(result["screen"]) == {"cathode", "anode"}
+    summary = json.loads((tmp_path / "demo" / "demo_summary.json").read_text())
+    assert summary["cv_metrics"]["ie_ev"]["n"] == len(df)
+    html = (tmp_path / "demo" / "summary.html").read_text()
+    assert "Cross-validation" in html and "data:image/png;base64" in html
+    for m in result["oracle_check"].values():
+        assert m["n"] <= 3
+        if m["n"]:
+            assert m["n_labelled"] >= 1 and m["mae_ev"] >= 0

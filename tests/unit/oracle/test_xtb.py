@@ -1,0 +1,56 @@
+import pandas as pd
+import pytest
+
+from redoxscreen.oracle import OracleResult, XTBOracle, label_many
+
+pytest.importorskip("tblite")
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    return XTBOracle(seed=0)
+
+
+def test_benzene_and_anthracene_are_close_to_experiment(oracle):
+    benzene = oracle.label("c1ccccc1")
+    assert benzene.status == "ok"
+    assert benzene.ie_ev == pytest.approx(9.24, abs=0.5)  # exp. vertical IE 9.24 eV
+    assert benzene.ea_ev < 0  # benzene's anion is unbound
+    anthracene = oracle.label("c1ccc2cc3ccccc3cc2c1")
+    assert anthracene.ie_ev < benzene.ie_ev and anthracene.ea_ev > benzene.ea_ev
+
+
+def test_radicals_and_charged_molecules_are_handled(oracle):
+    tempo = oracle.label("CC1(C)CCCC(C)(C)N1[O]")  # odd electron count: doublet neutral
+    assert tempo.status == "ok" and 6 < tempo.ie_ev < 10
+    mv = oracle.label("C[n+]1ccc(-c2cc[n+](C)cc2)cc1")  # dication: EA is large
+    assert mv.status == "ok" and mv.ea_ev > 4
+
+
+def test_failures_are_recorded_not_raised(oracle):
+    bad = oracle.label("C1CC(")
+    assert bad.status == "failed" and "syntax" in bad.reason
+    metal = oracle.label("[Fe]")
+    assert metal.status == "failed" and metal.reason
+
+
+def test_label_many_is_resumable(tmp_path):
+    calls = []
+
+    class Fake:
+        name = "fake"
+
+        def label(self, smiles):
+            calls.append(smiles)
+            if smiles == "boom":
+                raise RuntimeError("kaput")
+            return OracleResult(smiles, 1.0, 2.0, method="fake")
+
+    out = tmp_path / "labels.csv"
+    label_many(Fake(), ["CCO", "CCN", "boom"], out)
+    res = label_many(Fake(), ["CCO", "CCN", "boom", "CCC", "CCC"], out)
+    assert calls == ["CCO", "CCN", "boom", "CCC"]
+    assert len(res) == 4
+    assert res.set_index("smiles").loc["boom", "status"] == "failed"
+    assert "kaput" in res.set_index("smiles").loc["boom", "reason"]
+    assert pd.read_csv(out)["smiles"].is_unique
