@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo lint bench clean
+.PHONY: setup test demo bench dataset clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_screen.py
+	$(BIN)/python bench/bench_uncertainty.py
+	$(BIN)/python bench/bench_oracle.py
+
+dataset: $(STAMP)
+	$(BIN)/python scripts/make_default_dataset.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 
 import numpy as np
 from common import OCELOT as DATA
-from common import SHARED, write_result
+from common import SHARED, load_ocelot, write_result
 
 
 def lightgbm_cv(X, Y, splits, seed):
@@ -51,11 +50,7 @@ def main() -> int:
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
     from redoxscreen.pipeline.runs import library_versions
-    from redoxscreen.pipeline.train import load_training_table
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = load_training_table(DATA, ["vie", "ea=-vea"])
+    table = load_ocelot()
     if args.limit:
         table.smiles, table.y = table.smiles[: args.limit], table.y[: args.limit]
     splits = make_splits(table.smiles, "scaffold", args.folds, args.seed)

@@ -15,22 +15,19 @@ import gzip
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
-from common import ENAMINE, OCELOT, PeakMemory, write_result
+from common import ENAMINE, OCELOT, PeakMemory, load_ocelot, write_result
 
 
 def build_model(directory: Path, seed: int) -> Path:
     """A 5-fold ensemble of 2048→1024→512 FCNNs on ECFP4 counts, trained briefly on OCELOT."""
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
-    from redoxscreen.pipeline.train import fit_cv_ensemble, load_training_table
+    from redoxscreen.pipeline.train import fit_cv_ensemble
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = load_training_table(OCELOT, ["vie", "ea=-vea"])
+    table = load_ocelot()
     table.smiles, table.y = table.smiles[:4000], table.y[:4000]
     est = FCNNRegressor.from_preset("default", max_epochs=3, seed=seed)
     model, _ = fit_cv_ensemble(table, make_featurizer("ecfp:r=2,bits=2048"), est,

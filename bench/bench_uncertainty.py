@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 import numpy as np
-from common import OCELOT, write_result
+from common import OCELOT, load_ocelot, write_result
 
 
 def main() -> int:
@@ -30,11 +29,9 @@ def main() -> int:
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
     from redoxscreen.pipeline.runs import library_versions
-    from redoxscreen.pipeline.train import fit_cv_ensemble, load_training_table
+    from redoxscreen.pipeline.train import fit_cv_ensemble
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = load_training_table(OCELOT, ["vie", "ea=-vea"])
+    table = load_ocelot()
     if args.limit:
         table.smiles, table.y = table.smiles[: args.limit], table.y[: args.limit]
     train_idx, test_idx = scaffold_kfold_splits(table.smiles, 5, args.seed)[0]

@@ -32,7 +32,7 @@ def parity_plot(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str |
             f"RMSE = {m['rmse']:.3f} {unit}\nn = {m['n']}", transform=ax.transAxes, va="top",
             fontsize=9, bbox=dict(fc="white", ec="0.8"))
     ax.set_title(f"{target}: out-of-fold predictions")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def learning_curves(histories: list[dict], path: str | Path) -> Path:
@@ -54,7 +54,7 @@ def learning_curves(histories: list[dict], path: str | Path) -> Path:
         axes[0].legend(fontsize=6, ncol=2)
         axes[1].legend(fontsize=7)
     fig.suptitle("learning curves (solid: training, dashed: validation)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def error_histogram(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str | Path,
@@ -70,10 +70,10 @@ def error_histogram(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: s
     ax.set_xlabel(f"prediction error {target} ({unit})")
     ax.set_ylabel("molecules")
     ax.set_title(f"{target}: error σ = {sd:.3f} {unit}, ±1.96σ dashed")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
-def _save(fig: plt.Figure, path: str | Path) -> Path:
+def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 from rdkit import Chem  # noqa: E402
 from rdkit.Chem import Draw  # noqa: E402
 
-from redoxscreen.report.plots import _save  # noqa: E402
+from redoxscreen.report.plots import save_figure  # noqa: E402
 
 
 def potential_histogram(e_v: np.ndarray, half_width_v: np.ndarray, role: str,
@@ -35,10 +35,11 @@ def potential_histogram(e_v: np.ndarray, half_width_v: np.ndarray, role: str,
         b_hi = band[1] if band[1] is not None else (e.max() if len(e) else 0)
         ax.axvspan(b_lo, b_hi, color="tab:green", alpha=0.2, lw=0)
     kind = "oxidation" if role == "cathode" else "reduction"
-    ax.set_xlabel(f"predicted {kind} potential (V {scale.replace('_', ' ')})")
+    label = {"vs_li": "vs Li/Li⁺", "vs_she": "vs SHE", "absolute": "absolute"}.get(scale, scale)
+    ax.set_xlabel(f"predicted {kind} potential (V {label})")
     ax.set_ylabel("molecules")
     ax.set_title(f"{role}: window {lo:.2f}–{hi:.2f} V (black), band green, ±{h:.2f} V orange")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def candidate_grid(smiles: list[str], labels: list[str], path: str | Path,

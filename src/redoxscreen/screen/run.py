@@ -75,7 +75,8 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
     identity = {"model": str(Path(model_dir).resolve()),
                 "model_hash": file_sha256(Path(model_dir) / "weights.safetensors"),
                 "library": str(Path(library).resolve()), "library_sha256": file_sha256(library),
-                "settings": settings.to_dict()}
+                "settings": {k: v for k, v in settings.to_dict().items()
+                             if k not in ("n_workers", "top_n")}}  # these don't change rows
     identity = json.loads(json.dumps(identity))  # compare as stored (tuples become lists)
     manifest = Manifest(out / "manifest.json", identity)
     write_json(out / "config.json", {"command": "screen", **identity,

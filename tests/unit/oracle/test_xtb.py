@@ -54,3 +54,20 @@ def test_label_many_is_resumable(tmp_path):
     assert res.set_index("smiles").loc["boom", "status"] == "failed"
     assert "kaput" in res.set_index("smiles").loc["boom", "reason"]
     assert pd.read_csv(out)["smiles"].is_unique
+
+
+def test_xtb_geometry_optimisation_lowers_the_energy():
+    import numpy as np
+    from rdkit import Chem
+
+    from redoxscreen.oracle.xtb import ANGSTROM_BOHR, embed
+
+    oracle = XTBOracle(seed=0)
+    mol, _ = embed(Chem.MolFromSmiles("CCO"), seed=0)
+    z = np.array([a.GetAtomicNum() for a in mol.GetAtoms()])
+    pos = mol.GetConformer().GetPositions() * ANGSTROM_BOHR
+    before = oracle._energy(z, pos, 0)[0]
+    after = oracle._energy(z, oracle._relax(z, pos, 0), 0)[0]
+    assert after < before
+    res = XTBOracle(seed=0, optimize=True).label("CCO")
+    assert res.status == "ok" and 9 < res.ie_ev < 12
