@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,7 +70,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--molecules", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--chunk-size", type=int, default=20000)
+    parser.add_argument("--chunk-size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if not (OCELOT.exists() and ENAMINE.exists()):
@@ -76,7 +78,6 @@ def main() -> int:
         return 0
     from redoxscreen.data.io import file_sha256
     from redoxscreen.pipeline.runs import library_versions
-    from redoxscreen.screen import ScreenSettings, run_screen
 
     with gzip.open(ENAMINE, "rt") as fh:
         base = [line.strip() for line in fh][1:]
@@ -88,14 +89,21 @@ def main() -> int:
         reps = -(-args.molecules // len(base))
         with open(library, "w") as fh:
             fh.write("\n".join((base * reps)[: args.molecules]) + "\n")
-        settings = ScreenSettings(roles=["cathode", "anode"], solvent="acetonitrile",
-                                  collector="Al", uncertainty="conformal",
-                                  chunk_size=args.chunk_size, n_workers=args.workers)
+        # the screen runs as the user runs it: the CLI in a fresh process tree
+        cmd = [sys.executable, "-m", "redoxscreen.cli.main", "screen", str(model_dir),
+               str(library), "--out", str(tmp / "run"), "--solvent", "acetonitrile",
+               "--collector", "Al", "--uncertainty", "conformal", "--workers",
+               str(args.workers), "--chunk-size", str(args.chunk_size)]
         print(f"screening {args.molecules} molecules ...", flush=True)
-        with PeakMemory() as mem:
-            t0 = time.perf_counter()
-            summary = run_screen(model_dir, library, tmp / "run", settings)
-            elapsed = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with PeakMemory(pid=proc.pid) as mem:
+            _, err = proc.communicate()
+        elapsed = time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(err.decode()[-2000:])
+            return 1
+        summary = json.loads((tmp / "run" / "summary.json").read_text())
         rate = args.molecules / elapsed
         print(f"screen: {rate:,.0f} molecules/s ({elapsed:.1f} s), peak RSS "
               f"{mem.peak_bytes / 2**30:.2f} GiB", flush=True)

@@ -43,16 +43,17 @@ def _tree_rss_bytes(pid: int) -> int:
 
 
 class PeakMemory:
-    """Context manager sampling the summed RSS of this process tree every ``interval`` s."""
+    """Context manager sampling the summed RSS of a process tree (default: this one)."""
 
-    def __init__(self, interval: float = 0.2):
+    def __init__(self, interval: float = 0.2, pid: int | None = None):
         self.interval = interval
+        self.pid = pid or os.getpid()
         self.peak_bytes = 0
         self._stop = threading.Event()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, _tree_rss_bytes(os.getpid()))
+            self.peak_bytes = max(self.peak_bytes, _tree_rss_bytes(self.pid))
             time.sleep(self.interval)
 
     def __enter__(self) -> PeakMemory:

@@ -106,31 +106,3 @@ def test_bad_input_gives_one_clear_error(tmp_path, content, args, message):
     assert message in " ".join(r.output.split())
     assert "Traceback" not in r.output
     assert str(path) in " ".join(r.output.split()).replace("\n", "") or "folds" in message
-
-
-def test_demo_explains_missing_dataset():
-    r = invoke("demo")
-    assert r.exit_code == 0 and "built-in dataset" in r.output
-
-
-def test_screen_solvents_and_calibrate(trained, tmp_path):
-    data, out = trained
-    r = invoke("solvents")
-    assert r.exit_code == 0 and "acetonitrile" in r.output and "Al" in r.output
-    cal = tmp_path / "cal.csv"
-    pd.DataFrame({"smiles": ["c1ccccc1", "Oc1ccccc1", "Nc1ccccc1", "c1ccc2ccccc2c1"],
-                  "e_meas": [2.9, 2.5, 2.0, 2.4]}).to_csv(cal, index=False)
-    r = invoke("calibrate", cal, "--potential-col", "e_meas", "--role", "oxidation",
-               "--model", out / "model", "-o", tmp_path / "c.json")
-    assert r.exit_code == 0, r.output
-    conv = json.loads((tmp_path / "c.json").read_text())
-    assert conv["method"] == "linear" and conv["oxidation"]["n"] == 4
-    assert conv["reduction"]["intercept_v"] == pytest.approx(-1.40)  # untouched: study rule
-    r = invoke("screen", out / "model", data, "--conversion", tmp_path / "c.json", "--collector",
-               "Al", "--band", "cathode=2.0:3.0", "--workers", "1", "--out", tmp_path / "s")
-    assert r.exit_code == 0, r.output
-    for name in ("results.duckdb", "results.parquet", "top_cathode.csv", "top_anode.csv",
-                 "summary.json", "plots/potentials_cathode.png", "manifest.json"):
-        assert (tmp_path / "s" / name).exists(), name
-    r = invoke("screen", out / "model", data, "--solvent", "benzene", "--out", tmp_path / "x")
-    assert r.exit_code == 2 and "unknown solvent 'benzene'" in r.output

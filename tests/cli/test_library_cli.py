@@ -46,3 +46,14 @@ def test_demo_end_to_end_on_toy_data(tmp_path):
         assert m["n"] <= 3
         if m["n"]:
             assert m["n_labelled"] >= 1 and m["mae_ev"] >= 0
+
+
+def test_builtin_dataset_is_shipped_and_clean():
+    from redoxscreen.pipeline.demo import builtin_dataset
+    from redoxscreen.pipeline.train import load_training_table
+
+    table = load_training_table(builtin_dataset(), ["ie_ev", "ea_ev"])
+    assert len(table) >= 5000 and len(table.report) == 0
+    assert 5 < table.y[:, 0].mean() < 11 and -3 < table.y[:, 1].mean() < 4
+    df = pd.read_csv(builtin_dataset())
+    assert {"core", "family", "substituents"} <= set(df.columns) and df["family"].nunique() >= 10

@@ -66,24 +66,41 @@ def _cores(cores: pd.DataFrame, groups: pd.DataFrame) -> list[_Core]:
     return out
 
 
-def _build(core: Chem.Mol, choice: dict[int, int], group_mols: list[Chem.Mol]) -> Chem.Mol | None:
-    """Zip the chosen groups onto the core's numbered sites; empty sites become hydrogen."""
-    mol = core
-    for site, g in choice.items():
-        frag = Chem.RWMol(group_mols[g])
-        frag.GetAtomWithIdx(0).SetAtomMapNum(site)
-        mol = Chem.CombineMols(mol, frag)
-    mol = Chem.RWMol(Chem.molzip(mol))
-    for atom in mol.GetAtoms():
-        if atom.GetAtomicNum() == 0:  # an unused site
-            atom.SetAtomicNum(1)
-            atom.SetAtomMapNum(0)
-    try:
-        out = Chem.RemoveHs(mol)
-        Chem.SanitizeMol(out)
-    except Exception:  # RDKit raises several sanitisation errors; such a molecule is skipped
+def _ring_closures_to(smiles: str, base: int) -> str:
+    """Rewrite a group's ring-closure digits as ``%NN`` from ``base`` so they cannot clash with
+    the core's (digits inside ``[...]`` — isotopes, charges, H counts — are left alone)."""
+    out, depth, i = [], 0, 0
+    while i < len(smiles):
+        ch = smiles[i]
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if depth == 0 and ch == "%":
+            out.append(f"%{base + int(smiles[i + 1:i + 3])}")
+            i += 3
+            continue
+        out.append(f"%{base + int(ch)}" if depth == 0 and ch.isdigit() else ch)
+        i += 1
+    return "".join(out)
+
+
+def _build(core_smiles: str, choice: dict[int, int], group_smiles: list[str]) -> Chem.Mol | None:
+    """Fill the chosen sites with groups (as SMILES branches); empty sites become hydrogen."""
+    def fill(m: re.Match) -> str:
+        site = int(m.group(1))
+        g = choice.get(site)
+        return "" if g is None else f"({_ring_closures_to(group_smiles[g], 10 + 10 * site)})"
+
+    return Chem.MolFromSmiles(_SITE.sub(fill, core_smiles))
+
+
+def _heavy(smiles: str, elements: frozenset[str]) -> int | None:
+    """Heavy-atom count of a fragment, ``None`` when it holds an element outside ``elements``."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None or any(a.GetSymbol() not in elements for a in mol.GetAtoms()):
         return None
-    return out
+    return mol.GetNumHeavyAtoms()
 
 
 def library_size(cores: pd.DataFrame, groups: pd.DataFrame, max_substituents: int) -> int:
@@ -118,20 +135,25 @@ def enumerate_library(
     if not specs:
         raise ConfigError("no core has any allowed substituent group")
     seen: dict[str, dict] = {}
-    core_mols = {c.name: Chem.MolFromSmiles(c.smiles) for c in specs}
-    group_mols = [Chem.MolFromSmiles(f"[*]{g}") for g in groups["smiles"]]
+    group_smiles = groups["smiles"].tolist()
+    group_names = groups["name"].tolist()
+    # element and size filters need only the parts: check them once, not per molecule
+    core_heavy = {c.name: _heavy(_SITE.sub("", c.smiles), elements) for c in specs}
+    group_heavy = [_heavy(g, elements) for g in group_smiles]
 
     def add(core: _Core, choice: dict[int, int]) -> None:
-        mol = _build(core_mols[core.name], choice, group_mols)
+        if core_heavy[core.name] is None or any(group_heavy[g] is None for g in choice.values()):
+            return
+        if core_heavy[core.name] + sum(group_heavy[g] for g in choice.values()) > max_heavy_atoms:
+            return
+        mol = _build(core.smiles, choice, group_smiles)
         if mol is None:
             return
         smi = Chem.MolToSmiles(mol)
-        if smi in seen or mol.GetNumHeavyAtoms() > max_heavy_atoms:
-            return
-        if any(a.GetSymbol() not in elements for a in mol.GetAtoms()):
+        if smi in seen:
             return
         seen[smi] = {"smiles": smi, "core": core.name, "family": core.family,
-                     "substituents": ";".join(f"{s}:{groups['name'].iloc[g]}"
+                     "substituents": ";".join(f"{s}:{group_names[g]}"
                                               for s, g in sorted(choice.items())),
                      "n_heavy": mol.GetNumHeavyAtoms()}
 

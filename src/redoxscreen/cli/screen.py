@@ -41,7 +41,7 @@ def screen(
     conversion: str = typer.Option("study", help="'study' or a calibration JSON file"),
     ie_target: str | None = typer.Option(None, help="model output holding IE"),
     ea_target: str | None = typer.Option(None, help="model output holding EA"),
-    chunk_size: int = typer.Option(20000),
+    chunk_size: int = typer.Option(10000, help="molecules per chunk (memory ∝ chunk)"),
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),

@@ -126,8 +126,8 @@ class IntervalCalibrator:
                 "fold_residuals": [r.tolist() for r in self.fold_residuals]}
 
 
-def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, iters: int = 40) -> np.ndarray:
-    """Smallest t (to ~1e-10 of the range) with count(t) >= target, element-wise."""
+def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, iters: int = 32) -> np.ndarray:
+    """Smallest t (to 2^-32 of the range) with count(t) >= target, element-wise."""
     lo, hi = lo.copy(), hi.copy()
     for _ in range(iters):
         mid = 0.5 * (lo + hi)

@@ -26,7 +26,7 @@ class ScreenSettings:
     conversion: dict = field(default_factory=lambda: PotentialConversion.study().to_dict())
     ie_target: str | None = None
     ea_target: str | None = None
-    chunk_size: int = 20000
+    chunk_size: int = 10000
     n_workers: int = 2
     top_n: int = 100
 

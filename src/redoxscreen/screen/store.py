@@ -13,7 +13,7 @@ from redoxscreen.screen.worker import potential_column
 
 def connect(out: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(out / "results.duckdb"), read_only=read_only)
-    con.execute("SET memory_limit='1GB'")
+    con.execute("SET memory_limit='512MB'")
     con.execute("SET preserve_insertion_order=false")
     return con
 
