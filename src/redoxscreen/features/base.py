@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 import scipy.sparse as sp
@@ -62,7 +63,8 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
             return self._featurize(as_mols(X)).astype(np.float32)
         chunks = [X[i : i + self.chunk_size] for i in range(0, len(X), self.chunk_size)]
         workers = self.n_jobs if self.n_jobs > 0 else None
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn: forking after torch/DuckDB started threads can deadlock the children
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             parts = list(pool.map(_transform_chunk, [self] * len(chunks), chunks))
         return sp.vstack(parts, format="csr").astype(np.float32)
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -84,7 +85,10 @@ def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *
             for s in todo:
                 write(_label_one(oracle, s))
         else:
-            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            # spawn, not fork: forking a process whose torch/DuckDB threads are running can
+            # leave the children deadlocked
+            with ProcessPoolExecutor(max_workers=n_workers,
+                                     mp_context=get_context("spawn")) as pool:
                 futures = [pool.submit(_label_one, oracle, s) for s in todo]
                 for fut in as_completed(futures):
                     write(fut.result())

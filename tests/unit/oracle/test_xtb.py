@@ -71,3 +71,12 @@ def test_xtb_geometry_optimisation_lowers_the_energy():
     assert after < before
     res = XTBOracle(seed=0, optimize=True).label("CCO")
     assert res.status == "ok" and 9 < res.ie_ev < 12
+
+
+def test_parallel_labelling_after_torch_started_threads(tmp_path):
+    import torch
+
+    torch.set_num_threads(2)
+    torch.ones(256, 256) @ torch.ones(256, 256)  # starts torch's thread pool, as training does
+    res = label_many(XTBOracle(seed=0), ["CO", "CCO", "CCCO"], tmp_path / "l.csv", n_workers=2)
+    assert sorted(res["smiles"]) == ["CCCO", "CCO", "CO"] and (res["status"] == "ok").all()
