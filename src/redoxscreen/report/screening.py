@@ -38,7 +38,8 @@ def potential_histogram(e_v: np.ndarray, half_width_v: np.ndarray, role: str,
     label = {"vs_li": "vs Li/Li⁺", "vs_she": "vs SHE", "absolute": "absolute"}.get(scale, scale)
     ax.set_xlabel(f"predicted {kind} potential (V {label})")
     ax.set_ylabel("molecules")
-    ax.set_title(f"{role}: window {lo:.2f}–{hi:.2f} V (black), band green, ±{h:.2f} V orange")
+    band_text = ", band green" if band is not None else ""
+    ax.set_title(f"{role}: window {lo:.2f}–{hi:.2f} V (black){band_text}, ±{h:.2f} V orange")
     return save_figure(fig, path)
 
 
