@@ -36,7 +36,7 @@ def parse_band(text: str | None) -> tuple[float | None, float | None] | None:
 
 @dataclass(frozen=True)
 class ScreenRule:
-    """Pass/fail and ranking for one role, on the window's scale."""
+    """Pass/fail for one role, on the window's scale (ranking is done by the results store)."""
 
     role: str
     window: Window
@@ -69,7 +69,3 @@ class ScreenRule:
         return {"in_window": in_window & finite,
                 "in_band": in_band & finite, "p_window": np.where(finite, p, np.nan),
                 "pass": in_window & in_band & finite}
-
-    def rank_key(self, e_v: np.ndarray) -> np.ndarray:
-        """Sort key, smaller is better: high potentials first for cathodes, low for anodes."""
-        return -np.asarray(e_v) if ROLES[self.role][2] else np.asarray(e_v)

@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from redoxscreen.chem import canonicalize_smiles
 from redoxscreen.errors import ModelFileError
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
+from redoxscreen.jsonutil import json_default
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
 
 FORMAT = "redoxscreen-model"
@@ -84,16 +85,8 @@ class RedoxModel:
                   str(directory / "weights.safetensors"))
         if self.oof is not None:
             self.oof.to_csv(directory / "oof.csv", index=False)
-        (directory / "model.json").write_text(json.dumps(meta, indent=2, default=_json_default))
+        (directory / "model.json").write_text(json.dumps(meta, indent=2, default=json_default))
         return directory
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def load_model(directory: str | Path) -> RedoxModel:

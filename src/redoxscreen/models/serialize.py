@@ -6,11 +6,14 @@ Each registered estimator class provides ``_to_state(self) -> (config, arrays)``
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
 from redoxscreen.errors import ModelFileError
+from redoxscreen.jsonutil import json_default
 from redoxscreen.models.ensemble import EnsembleRegressor
 from redoxscreen.models.fcnn import FCNNRegressor
 
@@ -18,14 +21,9 @@ ESTIMATORS: dict[str, type[BaseEstimator]] = {"fcnn": FCNNRegressor, "ensemble":
 _NAME_OF = {cls: name for name, cls in ESTIMATORS.items()}
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+def _plain(value: object) -> object:
+    """Plain JSON types (tuples → lists, NumPy → Python)."""
+    return json.loads(json.dumps(value, default=json_default))
 
 
 def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
@@ -41,8 +39,8 @@ def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict
             arrays.update(arr)
         return {"name": name, "members": members}, arrays
     if isinstance(est, FCNNRegressor):
-        params = {k: _jsonable(v) for k, v in est.get_params().items()}
-        fitted = {k: _jsonable(getattr(est, k)) for k in
+        params = {k: _plain(v) for k, v in est.get_params().items()}
+        fitted = {k: _plain(getattr(est, k)) for k in
                   ("y_offset_", "y_scale_", "best_epoch_", "n_features_in_", "n_targets_",
                    "history_", "fit_seconds_")}
         fitted["y_1d"] = bool(est._y_1d)

@@ -9,7 +9,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
+from redoxscreen.jsonutil import json_default
 
 _PACKAGES = ("redoxscreen", "numpy", "scipy", "pandas", "rdkit", "scikit-learn", "torch",
              "lightgbm", "safetensors")
@@ -25,22 +25,10 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _default(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, tuple | set):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def write_json(path: Path, obj: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=_default))
+    tmp.write_text(json.dumps(obj, indent=2, default=json_default))
     tmp.replace(path)
     return path
 

@@ -37,7 +37,7 @@ class ScreenSettings:
 
     def resolve_targets(self, targets: list[str]) -> None:
         """Pick the IE/EA outputs of the model when not given (names with 'ie'/'ip', 'ea')."""
-        def pick(explicit: str | None, keys: tuple[str, ...], what: str) -> str | None:
+        def pick(explicit: str | None, keys: tuple[str, ...]) -> str | None:
             if explicit:
                 if explicit not in targets:
                     raise ConfigError(f"the model has no target {explicit!r} (it predicts "
@@ -46,8 +46,8 @@ class ScreenSettings:
             hits = [t for t in targets if any(k in t.lower() for k in keys)]
             return hits[0] if hits else None
 
-        self.ie_target = pick(self.ie_target, ("ie", "ip", "ion"), "IE")
-        self.ea_target = pick(self.ea_target, ("ea", "affin"), "EA")
+        self.ie_target = pick(self.ie_target, ("ie", "ip", "ion"))
+        self.ea_target = pick(self.ea_target, ("ea", "affin"))
         if "cathode" in self.roles and self.ie_target is None:
             raise ConfigError(f"cathode screening needs an IE output; the model predicts "
                               f"{', '.join(targets)}: name it with --ie-target")
