@@ -2,9 +2,10 @@
 
 from redoxscreen.chem.smiles import (
     canonicalize_smiles,
+    mols_for_features,
     murcko_scaffold,
     parse_smiles,
     to_mol,
 )
 
-__all__ = ["canonicalize_smiles", "murcko_scaffold", "parse_smiles", "to_mol"]
+__all__ = ["canonicalize_smiles", "mols_for_features", "murcko_scaffold", "parse_smiles", "to_mol"]

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from redoxscreen.cli.common import cli_command, console, default_out
-from redoxscreen.pipeline.demo import run_demo
 from redoxscreen.pipeline.progress import Progress
 
 
@@ -20,6 +19,7 @@ def demo(
     workers: int = typer.Option(os.cpu_count() or 1),
 ) -> None:
     """Train on the built-in dataset, screen a fresh library, check the best with xTB."""
+    from redoxscreen.pipeline.demo import run_demo
     out = out or default_out("demo")
     result = run_demo(out, seed=seed, library_size=library_size, workers=workers,
                       progress=Progress())

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from redoxscreen.cli.common import cli_command, console
-from redoxscreen.pipeline.library import run_enumerate, run_label
 from redoxscreen.pipeline.progress import Progress
 
 
@@ -24,6 +23,7 @@ def enumerate_cmd(
     family: list[str] = typer.Option([], "--family", help="only these core families"),
 ) -> None:
     """Build a virtual library: redox-active cores × substituents, deduplicated."""
+    from redoxscreen.pipeline.library import run_enumerate
     df = run_enumerate(output, n=n, max_substituents=max_substituents, seed=seed,
                        max_heavy_atoms=max_heavy_atoms, cores=cores, groups=groups,
                        families=family or None)
@@ -43,6 +43,7 @@ def label(
     smiles_col: str | None = typer.Option(None),
 ) -> None:
     """Compute vertical IE and EA with a physics oracle; failures get a status and reason."""
+    from redoxscreen.pipeline.library import run_label
     res = run_label(data, output, oracle=oracle, method=method, optimize=optimize,
                     workers=workers, seed=seed, smiles_col=smiles_col, progress=Progress())
     n_fail = int((res["status"] != "ok").sum())

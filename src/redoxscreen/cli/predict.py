@@ -8,7 +8,6 @@ import typer
 
 from redoxscreen.cli.common import cli_command, console, default_out
 from redoxscreen.cli.train import metrics_table
-from redoxscreen.pipeline.predict import run_evaluate, run_predict
 
 
 @cli_command
@@ -20,6 +19,7 @@ def predict(
     out: Path | None = typer.Option(None, "--out", help="Also write a run folder here"),
 ) -> None:
     """Predict every molecule of DATA; invalid SMILES get an empty prediction and a reason."""
+    from redoxscreen.pipeline.predict import run_predict
     result = run_predict(model, data, output, smiles_col=smiles_col, out=out)
     n_bad = int((result["reason"] != "").sum())
     console.print(f"{len(result)} rows predicted ({n_bad} invalid, see column 'reason') "
@@ -36,6 +36,7 @@ def evaluate(
     smiles_col: str | None = typer.Option(None),
 ) -> None:
     """Metrics, parity plots and predictions of a saved model on labelled data."""
+    from redoxscreen.pipeline.predict import run_evaluate
     out = out or default_out("evaluate")
     metrics = run_evaluate(model, data, out, targets=target or None, smiles_col=smiles_col)
     console.print(metrics_table(metrics, f"evaluation on {data}"))

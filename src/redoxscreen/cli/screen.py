@@ -11,9 +11,7 @@ from rich.table import Table
 from redoxscreen.cli.common import cli_command, console, default_out
 from redoxscreen.electrochem import PotentialConversion, parse_band, window_table
 from redoxscreen.errors import ConfigError
-from redoxscreen.pipeline.calibrate import run_calibrate
 from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.screen import run_screen_command
 from redoxscreen.screen import ScreenSettings
 
 
@@ -48,6 +46,7 @@ def screen(
     out: Path | None = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Predict potentials for a library, apply the window rules, rank candidates (resumable)."""
+    from redoxscreen.pipeline.screen import run_screen_command
     conv = (PotentialConversion.study() if conversion == "study"
             else PotentialConversion.load(conversion))
     settings = ScreenSettings(roles=list(role), solvent=solvent, collector=collector,
@@ -101,6 +100,7 @@ def calibrate(
     output: Path = typer.Option(Path("calibration.json"), "--output", "-o"),
 ) -> None:
     """Fit E = a·X + b from predicted (or computed) IE/EA to measured potentials."""
+    from redoxscreen.pipeline.calibrate import run_calibrate
     conv = run_calibrate(data, potential_col, role, scale, output, model_dir=model,
                          energy_col=energy_col, target=target, base=base, smiles_col=smiles_col)
     m = conv.oxidation if role == "oxidation" else conv.reduction

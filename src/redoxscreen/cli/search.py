@@ -10,7 +10,6 @@ from rich.table import Table
 from redoxscreen.cli.common import cli_command, console, default_out
 from redoxscreen.cli.train import metrics_table
 from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.search import run_search
 
 
 @cli_command
@@ -28,6 +27,7 @@ def search(
     cache_dir: Path | None = typer.Option(None),
 ) -> None:
     """Score every grid configuration by CV, print the table, train and save the best."""
+    from redoxscreen.pipeline.search import run_search
     out = out or default_out("search")
     run, results, final = run_search(data, target, out, grid=grid, smiles_col=smiles_col,
                                      split=split, final_folds=folds, seed=seed, n_jobs=n_jobs,

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from redoxscreen.cli.common import cli_command, console, default_out
 from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.train import TrainOptions, run_train
 
 
 def metrics_table(metrics: dict, title: str) -> Table:
@@ -40,6 +39,7 @@ def train(
     dedupe_tolerance: float = typer.Option(0.1, help="Warn when duplicates disagree by more (eV)"),
 ) -> None:
     """Cross-validate the FCNN and save the k fold models as one ensemble model."""
+    from redoxscreen.pipeline.train import TrainOptions, run_train
     out = out or default_out("train")
     options = TrainOptions(preset=preset, featurizer=featurizer, folds=folds, split=split,
                            seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,

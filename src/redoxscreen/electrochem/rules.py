@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # normal CDF and its inverse (lighter than scipy.stats)
 
 from redoxscreen.electrochem.windows import Window
 from redoxscreen.errors import ConfigError
 
 # role -> (redox process, prefix of the potential columns, larger potential is better?)
 ROLES = {"cathode": ("oxidation", "e_ox", True), "anode": ("reduction", "e_red", False)}
-Z95 = float(norm.ppf(0.975))
+Z95 = float(ndtri(0.975))
 
 
 def parse_band(text: str | None) -> tuple[float | None, float | None] | None:
@@ -57,7 +57,7 @@ class ScreenRule:
         e, lo, hi = (np.asarray(a, float) for a in (e_v, lo_v, hi_v))
         in_window = self.window.contains(lo, hi)
         sigma = np.maximum((hi - lo) / (2 * Z95), 1e-9)
-        p = norm.cdf((self.window.high_v - e) / sigma) - norm.cdf((self.window.low_v - e) / sigma)
+        p = ndtr((self.window.high_v - e) / sigma) - ndtr((self.window.low_v - e) / sigma)
         in_band = np.ones_like(in_window)
         if self.band is not None:
             b_lo, b_hi = self.band

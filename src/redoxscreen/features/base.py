@@ -51,6 +51,13 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
     def feature_names(self) -> list[str]:
         return [f"{self.name}_{i}" for i in range(self.n_features_out)]
 
+    @property
+    def sanitize_ops(self) -> Chem.SanitizeFlags | None:
+        """RDKit sanitisation this featurizer needs, for the fast parser
+        :func:`redoxscreen.chem.mols_for_features`; ``None`` (the conservative default) means
+        it needs everything ``MolFromSmiles`` does, stereo perception included."""
+        return None
+
     def _featurize(self, mols: list[Chem.Mol]) -> sp.csr_matrix:
         raise NotImplementedError
 

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from rdkit import Chem
 
+from redoxscreen.chem.smiles import SANITIZE_NO_STEREO
 from redoxscreen.features.base import MolFeaturizer
 
 # element -> (h, k, electrons) for the lone-pair (2-electron) donor form
@@ -162,6 +163,10 @@ class ConjugationFeaturizer(MolFeaturizer):
     @property
     def n_features_out(self) -> int:
         return len(FEATURE_NAMES)
+
+    @property
+    def sanitize_ops(self) -> Chem.SanitizeFlags | None:
+        return SANITIZE_NO_STEREO  # uses conjugation flags, never stereo
 
     def feature_names(self) -> list[str]:
         return list(FEATURE_NAMES)

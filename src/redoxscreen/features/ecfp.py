@@ -6,6 +6,7 @@ import scipy.sparse as sp
 from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator
 
+from redoxscreen.chem.smiles import SANITIZE_MORGAN
 from redoxscreen.features.base import MolFeaturizer, csr_from_dicts
 
 
@@ -34,6 +35,12 @@ class ECFPFeaturizer(MolFeaturizer):
     @property
     def n_features_out(self) -> int:
         return self.n_bits
+
+    @property
+    def sanitize_ops(self) -> Chem.SanitizeFlags | None:
+        # Morgan invariants: element, degree, H count, charge, isotope, ring membership, bond
+        # order/aromaticity — never conjugation, hybridisation or (without chirality) stereo
+        return None if self.chirality else SANITIZE_MORGAN
 
     def feature_names(self) -> list[str]:
         kind = "count" if self.counts else "bit"

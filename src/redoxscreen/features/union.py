@@ -21,6 +21,15 @@ class ConcatFeaturizer(MolFeaturizer):
     def n_features_out(self) -> int:
         return sum(f.n_features_out for f in self.featurizers or [])
 
+    @property
+    def sanitize_ops(self) -> Chem.SanitizeFlags | None:
+        ops = Chem.SanitizeFlags.SANITIZE_NONE
+        for f in self.featurizers or []:
+            if f.sanitize_ops is None:
+                return None
+            ops |= f.sanitize_ops  # every step some member needs
+        return ops
+
     def feature_names(self) -> list[str]:
         return [n for f in self.featurizers or [] for n in f.feature_names()]
 

@@ -1,16 +1,29 @@
-"""Estimators (sklearn API + ``predict_dist``), ensembles and the saved-model format."""
+"""Estimators (sklearn API + ``predict_dist``), ensembles and the saved-model format.
 
-from redoxscreen.models.bundle import RedoxModel, load_model
-from redoxscreen.models.ensemble import EnsembleRegressor
-from redoxscreen.models.fcnn import PRESETS, FCNNRegressor
-from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
+Names are imported on first use, so ``redoxscreen.models.card`` (no torch) stays light.
+"""
 
-__all__ = [
-    "PRESETS",
-    "EnsembleRegressor",
-    "FCNNRegressor",
-    "RedoxModel",
-    "estimator_from_state",
-    "estimator_to_state",
-    "load_model",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "PRESETS": "fcnn",
+    "FCNNRegressor": "fcnn",
+    "EnsembleRegressor": "ensemble",
+    "RedoxModel": "bundle",
+    "load_model": "bundle",
+    "ModelCard": "card",
+    "read_model_card": "card",
+    "estimator_from_state": "serialize",
+    "estimator_to_state": "serialize",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"redoxscreen.models.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'redoxscreen.models' has no attribute {name!r}")

@@ -21,13 +21,10 @@ from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
 from redoxscreen.chem import canonicalize_smiles
-from redoxscreen.errors import ModelFileError
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.jsonutil import json_default
+from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
-
-FORMAT = "redoxscreen-model"
-FORMAT_VERSION = 1
 
 
 @dataclass
@@ -91,31 +88,14 @@ class RedoxModel:
 
 def load_model(directory: str | Path) -> RedoxModel:
     """Load a model directory written by :meth:`RedoxModel.save`."""
-    directory = Path(directory)
-    meta_path = directory / "model.json"
-    if not meta_path.exists():
-        raise ModelFileError(f"{directory}: no model.json here; pass the model directory "
-                             "(a run's DIR/model/)")
-    try:
-        meta = json.loads(meta_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{meta_path}: not valid JSON ({exc}); re-save the model") from exc
-    if meta.get("format") != FORMAT:
-        raise ModelFileError(f"{meta_path}: not a redoxscreen model file")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelFileError(f"{meta_path}: format version {meta['format_version']} is newer "
-                             "than this redoxscreen; upgrade redoxscreen")
-    weights = directory / "weights.safetensors"
-    if not weights.exists():
-        raise ModelFileError(f"{directory}: weights.safetensors is missing; re-save the model")
-    arrays = load_file(str(weights))
-    oof_path = directory / "oof.csv"
+    card = read_model_card(directory)
+    meta = card.meta
     info = {k: v for k, v in meta.items()
             if k not in ("format", "format_version", "targets", "featurizer", "estimator")}
     return RedoxModel(
         featurizer=featurizer_from_config(meta["featurizer"]),
-        estimator=estimator_from_state(meta["estimator"], arrays),
-        targets=list(meta["targets"]),
+        estimator=estimator_from_state(meta["estimator"], load_file(str(card.weights_path))),
+        targets=card.targets,
         info=info,
-        oof=pd.read_csv(oof_path) if oof_path.exists() else None,
+        oof=card.oof,
     )

@@ -55,17 +55,20 @@ class _Net(nn.Module):
         self.register_buffer("center_val", torch.from_numpy(center[dense].astype(np.float32)))
         self.first = nn.EmbeddingBag(n_in, hidden[0], mode="sum")
         self.first_bias = nn.Parameter(torch.zeros(hidden[0]))
-        layers: list[nn.Module] = [nn.ReLU(), nn.Dropout(dropout)]
+        # in-place ReLUs: no extra activation copies (neither Linear nor EmbeddingBag needs its
+        # output for the backward pass)
+        layers: list[nn.Module] = [nn.ReLU(inplace=True), nn.Dropout(dropout)]
         for a, b in zip(hidden[:-1], hidden[1:], strict=True):
-            layers += [nn.Linear(a, b), nn.ReLU(), nn.Dropout(dropout)]
+            layers += [nn.Linear(a, b), nn.ReLU(inplace=True), nn.Dropout(dropout)]
         layers.append(nn.Linear(hidden[-1], n_out))
         self.body = nn.Sequential(*layers)
         nn.init.kaiming_uniform_(self.first.weight, a=math.sqrt(5))  # as nn.Linear does
 
     def forward(self, idx: torch.Tensor, off: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        h = self.first(idx, off, per_sample_weights=w) + self.first_bias
+        h = self.first(idx, off, per_sample_weights=w)
+        h += self.first_bias
         if len(self.center_idx):  # standardised dense columns: subtract W[:, j] · mean_j
-            h = h - self.center_val @ self.first.weight[self.center_idx]
+            h -= self.center_val @ self.first.weight[self.center_idx]
         return self.body(h)
 
     def kernels(self) -> list[torch.Tensor]:

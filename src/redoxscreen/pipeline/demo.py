@@ -23,7 +23,7 @@ from redoxscreen.pipeline.screen import run_screen_command
 from redoxscreen.pipeline.train import TrainOptions, run_train
 from redoxscreen.report.html import image_tag, table_html, write_html
 from redoxscreen.screen import ScreenSettings
-from redoxscreen.screen.worker import potential_column
+from redoxscreen.screen.settings import potential_column
 
 # Gas-phase IE/EA are volts away from solution potentials. Without measured potentials to fit a
 # line, the demo applies an explicit Born-model solvation estimate: a singly charged ion of

@@ -10,8 +10,8 @@ from redoxscreen.pipeline.progress import Progress
 from redoxscreen.pipeline.runs import library_versions, write_json
 from redoxscreen.report import candidate_grid, potential_histogram
 from redoxscreen.screen import ScreenSettings, run_screen
+from redoxscreen.screen.settings import potential_column
 from redoxscreen.screen.store import potentials
-from redoxscreen.screen.worker import potential_column
 
 
 def run_screen_command(model_dir: str | Path, library: str | Path, out: str | Path,

@@ -9,7 +9,6 @@ duplicated. The final tables are rebuilt from the parts.
 from __future__ import annotations
 
 import json
-import os
 from collections import deque
 from multiprocessing import get_context
 from pathlib import Path
@@ -17,16 +16,15 @@ from pathlib import Path
 from redoxscreen.data.io import file_sha256
 from redoxscreen.errors import ConfigError
 from redoxscreen.evaluation.calibration import IntervalCalibrator
-from redoxscreen.models import RedoxModel, load_model
+from redoxscreen.models.card import ModelCard, read_model_card
 from redoxscreen.pipeline.progress import Progress
 from redoxscreen.pipeline.runs import write_json
 from redoxscreen.screen.reader import iter_chunks
 from redoxscreen.screen.settings import ScreenSettings
 from redoxscreen.screen.store import finalize_store
-from redoxscreen.screen.worker import ChunkScreener, init_worker, process_in_worker
 
 
-def fit_calibrators(model: RedoxModel, settings: ScreenSettings) -> dict[str, IntervalCalibrator]:
+def fit_calibrators(model: ModelCard, settings: ScreenSettings) -> dict[str, IntervalCalibrator]:
     """Interval calibrators per screened target, from the out-of-fold table saved with the model."""
     if model.oof is None:
         raise ConfigError("the model has no out-of-fold table (oof.csv) to calibrate intervals; "
@@ -68,7 +66,8 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
     progress = progress or Progress(enabled=False)
     out = Path(out)
     (out / "parts").mkdir(parents=True, exist_ok=True)
-    model = load_model(model_dir)
+    # the coordinator reads only model.json and oof.csv: workers load torch and the weights
+    model = read_model_card(model_dir)
     settings.resolve_targets(model.targets)
     settings.rules()  # validates solvent/collector/roles before any work
     calibrators = fit_calibrators(model, settings)
@@ -89,37 +88,40 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
     with progress.task("screening", total=None) as bar:
         bar.advance(f"{sum(manifest.done.values())} molecules already done", 0)
 
-        def save(index: int, df) -> None:
+        def record(index: int, n_rows: int) -> None:
             nonlocal n_new
-            path = out / "parts" / f"chunk-{index:06d}.parquet"
-            tmp = path.with_suffix(".tmp")
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-            manifest.record(index, len(df))
+            manifest.record(index, n_rows)
             n_new += 1
             bar.advance(f"{sum(manifest.done.values())} molecules", 0)
 
+        parts = str(out / "parts")
         if settings.n_workers <= 1:
-            screener = ChunkScreener(model, settings, calibrators)
+            from redoxscreen.models import load_model
+            from redoxscreen.screen.worker import ChunkScreener
+
+            screener = ChunkScreener(load_model(model_dir), settings, calibrators)
             for chunk in chunks:
-                save(chunk.index, screener.process(chunk))
+                record(chunk.index, screener.write_part(chunk, parts))
                 if max_chunks is not None and n_new >= max_chunks:
                     break
         else:
+            from redoxscreen.screen.worker import init_worker, screen_in_worker
+
             ctx = get_context("spawn")
             with ctx.Pool(settings.n_workers, initializer=init_worker,
-                          initargs=(str(model_dir), settings.to_dict(), cal_states)) as pool:
+                          initargs=(str(model_dir), settings.to_dict(), cal_states,
+                                    parts)) as pool:
                 pending: deque = deque()
                 for chunk in chunks:
-                    pending.append((chunk.index, pool.apply_async(process_in_worker, (chunk,))))
+                    pending.append((chunk.index, pool.apply_async(screen_in_worker, (chunk,))))
                     while len(pending) >= 2 * settings.n_workers:  # bounded memory
                         index, res = pending.popleft()
-                        save(index, res.get())
+                        record(index, res.get())
                     if max_chunks is not None and n_new >= max_chunks:
                         break
                 while pending and (max_chunks is None or n_new < max_chunks):
                     index, res = pending.popleft()
-                    save(index, res.get())
+                    record(index, res.get())
     if max_chunks is not None and n_new >= max_chunks:
         return {"interrupted": True, "rows_done": sum(manifest.done.values())}
     with progress.task("writing results store", total=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from redoxscreen.electrochem import PotentialConversion, ScreenRule, stability_window
+from redoxscreen.electrochem import ROLES, PotentialConversion, ScreenRule, stability_window
 from redoxscreen.errors import ConfigError
 
 
@@ -57,3 +57,13 @@ class ScreenSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def scale_suffix(scale: str) -> str:
+    """Short scale tag used in column names: ``vs_li`` → ``li``."""
+    return {"vs_li": "li", "vs_she": "she", "absolute": "abs"}[scale]
+
+
+def potential_column(role: str, scale: str) -> str:
+    """Name of a role's potential column, e.g. ``e_ox_v_li``."""
+    return f"{ROLES[role][1]}_v_{scale_suffix(scale)}"

@@ -7,8 +7,7 @@ from pathlib import Path
 import duckdb
 
 from redoxscreen.electrochem import ROLES
-from redoxscreen.screen.settings import ScreenSettings
-from redoxscreen.screen.worker import potential_column
+from redoxscreen.screen.settings import ScreenSettings, potential_column
 
 
 def connect(out: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
