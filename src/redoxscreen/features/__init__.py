@@ -3,11 +3,17 @@
 from redoxscreen.features.base import MolFeaturizer
 from redoxscreen.features.cache import cached_transform
 from redoxscreen.features.conjugation import ConjugationFeaturizer, conjugation_descriptors
+from redoxscreen.features.descriptors import RDKit2DFeaturizer
 from redoxscreen.features.ecfp import ECFPFeaturizer
+from redoxscreen.features.fingerprints import AtomPairFeaturizer, MACCSFeaturizer, TorsionFeaturizer
 from redoxscreen.features.registry import featurizer_from_config, make_featurizer
 from redoxscreen.features.union import ConcatFeaturizer
 
 __all__ = [
+    "AtomPairFeaturizer",
+    "MACCSFeaturizer",
+    "RDKit2DFeaturizer",
+    "TorsionFeaturizer",
     "ConcatFeaturizer",
     "ConjugationFeaturizer",
     "ECFPFeaturizer",
