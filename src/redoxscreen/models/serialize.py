@@ -1,7 +1,8 @@
 """Estimators to and from (JSON config, named arrays) — the safetensors model format, no pickle.
 
-Each registered estimator class provides ``_to_state(self) -> (config, arrays)`` and
-``_from_state(cls, config, arrays)``; ensembles nest their members under ``m<i>.`` prefixes.
+The FCNN stores its net's state dict; ensembles nest their members under ``m<i>.`` prefixes;
+scikit-learn and LightGBM models go through the allow-listed state codec of
+:mod:`redoxscreen.models.sk_state`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from redoxscreen.errors import ModelFileError
 from redoxscreen.jsonutil import json_default
 from redoxscreen.models.ensemble import EnsembleRegressor
 from redoxscreen.models.fcnn import FCNNRegressor
+from redoxscreen.models.sk_state import ALLOWED, decode, encode
+from redoxscreen.models.stacking import StackedRegressor
+from redoxscreen.models.zoo import ZooRegressor
 
-ESTIMATORS: dict[str, type[BaseEstimator]] = {"fcnn": FCNNRegressor, "ensemble": EnsembleRegressor}
+ESTIMATORS: dict[str, type[BaseEstimator]] = {"fcnn": FCNNRegressor, "ensemble": EnsembleRegressor,
+                                              "zoo": ZooRegressor, "stacked": StackedRegressor}
 _NAME_OF = {cls: name for name, cls in ESTIMATORS.items()}
 
 
@@ -38,6 +43,14 @@ def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict
             members.append(cfg)
             arrays.update(arr)
         return {"name": name, "members": members}, arrays
+    if isinstance(est, StackedRegressor):
+        members, arrays = [], {}
+        for i, m in enumerate(est.members):
+            cfg, arr = estimator_to_state(m, f"{prefix}s{i}.")
+            members.append(cfg)
+            arrays.update(arr)
+        return {"name": name, "members": members, "names": est.names,
+                "weights": est.weights_.tolist(), "intercepts": est.intercepts_.tolist()}, arrays
     if isinstance(est, FCNNRegressor):
         params = {k: _plain(v) for k, v in est.get_params().items()}
         fitted = {k: _plain(getattr(est, k)) for k in
@@ -49,6 +62,10 @@ def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict
         arrays[f"{prefix}x_scale"] = est.x_scale_
         arrays[f"{prefix}x_center"] = est.x_center_
         return {"name": name, "params": params, "fitted": fitted, "prefix": prefix}, arrays
+    if f"{type(est).__module__}.{type(est).__qualname__}" in ALLOWED:
+        arrays = {}
+        state = encode(est, arrays, f"{prefix}sk")
+        return {"name": name, "params": _plain(est.get_params(deep=False)), "state": state}, arrays
     raise TypeError(f"no serialiser for {name}")  # pragma: no cover
 
 
@@ -59,6 +76,10 @@ def estimator_from_state(config: dict, arrays: dict[str, np.ndarray]) -> BaseEst
         return EnsembleRegressor.from_fitted(
             [estimator_from_state(c, arrays) for c in config["members"]]
         )
+    if name == "stacked":
+        return StackedRegressor.from_fitted(
+            [estimator_from_state(c, arrays) for c in config["members"]], config["names"],
+            np.asarray(config["weights"]), np.asarray(config["intercepts"]))
     if name == "fcnn":
         params = dict(config["params"])
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
@@ -76,5 +97,11 @@ def estimator_from_state(config: dict, arrays: dict[str, np.ndarray]) -> BaseEst
                  for k, v in arrays.items() if k.startswith(f"{prefix}net.")}
         est.net_.load_state_dict(state)
         est.net_.eval()
+        return est
+    if name in ESTIMATORS and "state" in config:
+        est = decode(config["state"], arrays)
+        if not isinstance(est, ESTIMATORS[name]):
+            raise ModelFileError(f"model.json: estimator {name!r} holds a "
+                                 f"{type(est).__name__}")
         return est
     raise ModelFileError(f"unknown estimator {name!r} in model.json")

@@ -1,0 +1,32 @@
+"""Estimators by name: ``fcnn`` or a key of :data:`redoxscreen.models.zoo.MODELS`."""
+
+from __future__ import annotations
+
+from sklearn.base import BaseEstimator
+
+from redoxscreen.errors import ConfigError
+from redoxscreen.models.fcnn import FCNNRegressor
+from redoxscreen.models.zoo import MODELS, ZooRegressor
+
+GP_MAX_TRAIN = 3000  # the exact GP costs O(n³): larger training sets are subsampled (recorded)
+
+
+def model_names() -> list[str]:
+    return ["fcnn", *MODELS]
+
+
+def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jobs: int = 1,
+                   max_epochs: int | None = None) -> BaseEstimator:
+    """A fresh estimator; ``params`` override the defaults (``hidden: "1024,512"`` for fcnn)."""
+    params = dict(params or {})
+    if name == "fcnn":
+        if "hidden" in params:
+            params["hidden_layer_sizes"] = tuple(int(h) for h in str(params.pop("hidden"))
+                                                 .split(","))
+        if max_epochs is not None:
+            params["max_epochs"] = max_epochs
+        return FCNNRegressor.from_preset("default", seed=seed, n_threads=n_jobs, **params)
+    if name not in MODELS:
+        raise ConfigError(f"unknown model {name!r}; known: {', '.join(model_names())}")
+    return ZooRegressor(name, params, seed=seed, n_jobs=n_jobs,
+                        max_train=GP_MAX_TRAIN if name == "gp" else None)

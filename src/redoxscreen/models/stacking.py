@@ -1,0 +1,101 @@
+"""Stacked combination of several models: ``ŷ = b + Σᵢ wᵢ·ŷᵢ`` with ``wᵢ ≥ 0``, per target.
+
+The weights are fitted on out-of-fold predictions (never on predictions of rows a model was
+trained on). Each member is usually the k-fold ensemble of one model family; when all members
+have the same k fold models, fold ``f`` of the stack is the weighted sum of the members' fold
+``f`` models, so ``predict_members`` gives k stacked fold predictions and the CV+ intervals of
+the screen work for stacks as for any k-fold ensemble.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import LinearRegression
+
+
+def fit_stack_weights(member_preds: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative weights ``(m, t)`` and intercepts ``(t,)`` from predictions ``(m, n, t)``."""
+    m, _, t = member_preds.shape
+    weights, intercepts = np.zeros((m, t)), np.zeros(t)
+    for j in range(t):
+        ok = np.isfinite(Y[:, j]) & np.isfinite(member_preds[:, :, j]).all(axis=0)
+        lr = LinearRegression(positive=True).fit(member_preds[:, ok, j].T, Y[ok, j])
+        weights[:, j], intercepts[j] = lr.coef_, lr.intercept_
+    return weights, intercepts
+
+
+def cross_fitted_stack(member_oof: np.ndarray, Y: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """Honest out-of-fold predictions of the stack: rows of fold ``f`` are combined with weights
+    fitted on the other folds' out-of-fold predictions. Shapes ``(m, n, t)``, ``(n, t)``, ``(n,)``.
+    """
+    out = np.full(Y.shape, np.nan)
+    for f in np.unique(fold[fold >= 0]):
+        test, train = fold == f, (fold >= 0) & (fold != f)
+        w, b = fit_stack_weights(member_oof[:, train], Y[train])
+        out[test] = b + np.einsum("mnt,mt->nt", member_oof[:, test], w)
+    return out
+
+
+class StackedRegressor(RegressorMixin, BaseEstimator):
+    """A fitted stack: ``members`` (fitted regressors), ``weights_`` ``(m, t)``, ``intercepts_``.
+
+    Build it with :meth:`from_fitted`; ``fit`` is not meaningful for a stack of already trained
+    k-fold ensembles and raises.
+    """
+
+    def __init__(self, members: list[BaseEstimator] | None = None, names: list[str] | None = None):
+        self.members = members
+        self.names = names
+
+    @classmethod
+    def from_fitted(cls, members: list[BaseEstimator], names: list[str], weights: np.ndarray,
+                    intercepts: np.ndarray) -> StackedRegressor:
+        st = cls(members=list(members), names=list(names))
+        st.weights_ = np.asarray(weights, float).reshape(len(members), -1)
+        st.intercepts_ = np.asarray(intercepts, float).ravel()
+        st.estimators_ = _fold_stacks(st)
+        return st
+
+    def fit(self, X: object, y: np.ndarray) -> StackedRegressor:
+        raise NotImplementedError("build stacks with StackedRegressor.from_fitted on "
+                                  "out-of-fold predictions (redoxscreen compare --save)")
+
+    def _combine(self, preds: list[np.ndarray]) -> np.ndarray:
+        P = np.stack([np.asarray(p, float).reshape(len(p), -1) for p in preds])
+        out = self.intercepts_ + np.einsum("mnt,mt->nt", P, self.weights_)
+        return out.ravel() if out.shape[1] == 1 else out
+
+    def predict(self, X: object) -> np.ndarray:
+        return self._combine([m.predict(X) for m in self.members])
+
+    def predict_members(self, X: object) -> np.ndarray:
+        """Stacked prediction of each fold when the members are k-fold ensembles of equal k
+        (else one row: the stack itself)."""
+        return np.stack([s.predict(X) for s in self.estimators_])
+
+    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        draws = self.predict_members(X)
+        return draws.mean(axis=0), draws.std(axis=0)
+
+
+class _FoldStack(BaseEstimator):
+    """Fold ``f`` of a stack: the weighted sum of each member's fold-``f`` model (``None``:
+    of the members themselves)."""
+
+    def __init__(self, parent: StackedRegressor, fold: int | None):
+        self.parent = parent
+        self.fold = fold
+
+    def predict(self, X: object) -> np.ndarray:
+        p = self.parent
+        if self.fold is None:
+            return p._combine([m.predict(X) for m in p.members])
+        return p._combine([m.estimators_[self.fold].predict(X) for m in p.members])
+
+
+def _fold_stacks(st: StackedRegressor) -> list[_FoldStack]:
+    ks = {len(getattr(m, "estimators_", []) or []) for m in st.members}
+    if len(ks) != 1 or 0 in ks or not all(hasattr(m, "predict_members") for m in st.members):
+        return [_FoldStack(st, None)]
+    return [_FoldStack(st, f) for f in range(ks.pop())]
