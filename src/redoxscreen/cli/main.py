@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from redoxscreen.cli.compare import compare
 from redoxscreen.cli.demo import demo
 from redoxscreen.cli.library import enumerate_cmd, label
 from redoxscreen.cli.predict import evaluate, predict
@@ -22,6 +23,7 @@ app.command()(train)
 app.command()(search)
 app.command()(predict)
 app.command()(evaluate)
+app.command()(compare)
 app.command()(screen)
 app.command()(solvents)
 app.command()(calibrate)

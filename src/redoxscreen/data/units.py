@@ -1,4 +1,4 @@
-"""Energy unit conversion to eV (CODATA 2018 values)."""
+"""Energy unit conversion to eV (CODATA 2018 values); non-energy targets pass unchanged."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ _FACTORS = {
     "kcal_mol": KCAL_PER_MOL_TO_EV,
     "kj/mol": KJ_PER_MOL_TO_EV,
     "kj_mol": KJ_PER_MOL_TO_EV,
+    # taken as they are: potentials in V (1 V ≙ 1 eV per electron), temperatures, anything else
+    "v": 1.0,
+    "k": 1.0,
+    "c": 1.0,
+    "none": 1.0,
 }
 
 
@@ -26,7 +31,8 @@ def to_ev(values: np.ndarray | float, unit: str) -> np.ndarray | float:
     key = unit.strip().lower()
     if key not in _FACTORS:
         raise ConfigError(
-            f"unknown energy unit {unit!r}; use one of: ev, hartree, kcal/mol, kj/mol"
+            f"unknown unit {unit!r}; use one of: ev, hartree, kcal/mol, kj/mol (converted to "
+            "eV), or v, k, c, none (taken as they are)"
         )
     return np.asarray(values, dtype=float) * _FACTORS[key] if not np.isscalar(values) else (
         float(values) * _FACTORS[key]

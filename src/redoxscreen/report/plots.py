@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from redoxscreen.evaluation.metrics import regression_metrics  # noqa: E402
 
@@ -80,3 +81,48 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def parity_panel(y_true: np.ndarray, preds: dict[str, np.ndarray], target: str,
+                 path: str | Path, unit: str = "eV", title: str = "") -> Path:
+    """One parity plot per model on a shared scale, each with its MAE and R²."""
+    n = len(preds)
+    cols = min(4, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.1 * rows), dpi=110,
+                             squeeze=False)
+    yt_all = np.asarray(y_true, float)
+    finite = [np.asarray(p, float) for p in preds.values()] + [yt_all]
+    lo = min(float(np.nanmin(a)) for a in finite if np.isfinite(a).any())
+    hi = max(float(np.nanmax(a)) for a in finite if np.isfinite(a).any())
+    pad = 0.03 * (hi - lo or 1)
+    for ax, (name, p) in zip(axes.flat, preds.items(), strict=False):
+        m = regression_metrics(yt_all, p)
+        ok = np.isfinite(yt_all) & np.isfinite(p)
+        ax.scatter(yt_all[ok], np.asarray(p)[ok], s=4, alpha=0.35, lw=0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=0.8)
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_title(f"{name}\nMAE {m['mae']:.3f}, R² {m['r2']:.2f}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.supxlabel(f"true {target} ({unit})", fontsize=9)
+    fig.supylabel(f"predicted {target} ({unit})", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return save_figure(fig, path)
+
+
+def feature_count_plot(curve: pd.DataFrame, path: str | Path, unit: str = "eV",
+                       title: str = "") -> Path:
+    """Validation MAE against the number of selected features (one line per target)."""
+    fig, ax = plt.subplots(figsize=(5, 3.6), dpi=120)
+    for col in [c for c in curve.columns if c.endswith("_mae")]:
+        ax.plot(curve["k"], curve[col], "o-", label=col.removesuffix("_mae"))
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("number of selected features k")
+    ax.set_ylabel(f"validation MAE ({unit})")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "error against feature count", fontsize=10)
+    return save_figure(fig, path)

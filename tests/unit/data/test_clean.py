@@ -17,7 +17,7 @@ def test_target_spec_parsing():
 def test_units():
     assert to_ev(1.0, "hartree") == pytest.approx(27.211386, abs=1e-6)
     assert to_ev(np.array([23.0605]), "kcal/mol")[0] == pytest.approx(1.0, abs=1e-4)
-    with pytest.raises(ConfigError, match="unknown energy unit"):
+    with pytest.raises(ConfigError, match="unknown unit"):
         to_ev(1.0, "furlong")
 
 

@@ -1,0 +1,84 @@
+"""``redoxscreen compare``: the model zoo on the same splits, as a leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+from rich.table import Table
+
+from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.errors import ConfigError
+from redoxscreen.pipeline.progress import Progress
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def parse_params(items: list[str]) -> dict[str, dict]:
+    """``["rf.n_estimators=100", "svr.C=3"]`` → ``{"rf": {"n_estimators": 100}, "svr": ...}``
+    (values read as YAML scalars: numbers, booleans, strings)."""
+    out: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        model, dot, param = key.partition(".")
+        if not (sep and dot and model and param):
+            raise ConfigError(f"--set {item!r}: write MODEL.PARAM=VALUE, e.g. rf.n_estimators=100")
+        out.setdefault(model.strip(), {})[param.strip()] = yaml.safe_load(value)
+    return out
+
+
+@cli_command
+def compare(
+    data: Path = typer.Argument(..., help="Table: molecules (SMILES) or numeric columns"),
+    target: list[str] = typer.Option(..., "--target", "-t", help="NAME=[-]COLUMN[:UNIT]"),
+    models: str = typer.Option("ridge,rf,lgbm,fcnn",
+                               help="comma list of: fcnn, ridge, lasso, svr, krr, gp, rf, et, "
+                                    "lgbm"),
+    featurizer: str = typer.Option("ecfp:r=2,bits=2048", help="featurizer spec (molecule mode)"),
+    features: str | None = typer.Option(None, help="tabular mode: feature columns, or 'all' "
+                                                   "numeric ones"),
+    split: str = typer.Option("random,scaffold", help="random and/or scaffold"),
+    scheme: str = typer.Option("kfold,holdout", help="kfold and/or holdout (70:30)"),
+    folds: int = typer.Option(5),
+    tune: int = typer.Option(0, help="Optuna trials per model and outer fold (0: defaults)"),
+    spaces: Path | None = typer.Option(None, help="search-space YAML (default: packaged)"),
+    stack_top: int = typer.Option(3, help="stack the best N models (k-fold); 0 or 1: no stack"),
+    feature_counts: str | None = typer.Option(None, help="e.g. 8,16,32,64: error vs k curve "
+                                                         "for the first model"),
+    selection: str = typer.Option("correlation", help="correlation or importance"),
+    unit: str = typer.Option("eV", help="unit shown on plots"),
+    seed: int = typer.Option(0),
+    n_jobs: int = typer.Option(1, help="threads/processes for features and models"),
+    max_epochs: int | None = typer.Option(None, help="FCNN epoch limit"),
+    set_param: list[str] = typer.Option([], "--set", help="MODEL.PARAM=VALUE, repeatable; "
+                                                          "e.g. rf.n_estimators=100"),
+    smiles_col: str | None = typer.Option(None),
+    out: Path | None = typer.Option(None, "--out", "-o"),
+) -> None:
+    """Run several models on identical splits; print and save the leaderboard."""
+    from redoxscreen.pipeline.compare import CompareOptions, run_compare
+
+    options = CompareOptions(
+        models=_csv(models), featurizer=featurizer,
+        feature_cols=_csv(features) if features else None, splits=_csv(split),
+        schemes=_csv(scheme), folds=folds, seed=seed, tune_trials=tune,
+        spaces=str(spaces) if spaces else None, stack_top=stack_top,
+        feature_counts=[int(k) for k in _csv(feature_counts)] if feature_counts else None,
+        selection=selection, n_jobs=n_jobs, max_epochs=max_epochs, unit=unit,
+        params=parse_params(set_param))
+    out = out or default_out("compare")
+    board = run_compare(data, target, out, options=options, smiles_col=smiles_col,
+                        progress=Progress())
+    for (kind, sch), part in board.groupby(["split", "scheme"], sort=False):
+        table = Table(title=f"{kind} split, {sch}")
+        for c in ("rank", "target", "model", "MAE", "RMSE", "R²", "fit s", "predict s"):
+            table.add_column(c, justify="right" if c not in ("target", "model") else "left")
+        for _, r in part.iterrows():
+            table.add_row(str(r["rank"]), r["target"], r["model"], f"{r['mae']:.3f}",
+                          f"{r['rmse']:.3f}", f"{r['r2']:.3f}", f"{r['fit_s']:.1f}",
+                          f"{r['predict_s']:.2f}")
+        console.print(table)
+    console.print(f"run folder: [bold]{out}[/bold] (leaderboard.csv, plots/, model/)")

@@ -1,0 +1,165 @@
+"""Many models on the same splits: out-of-fold predictions, timings and a leaderboard.
+
+Schemes: ``kfold`` (every row predicted once by a model that did not see it) and ``holdout``
+(one 70:30 split). Split kinds: ``random`` and ``scaffold`` (no Bemis–Murcko scaffold shared
+between training and test rows). With ``tune_trials > 0`` each outer fold tunes the model by
+Optuna on an inner 3-fold CV of its own training rows (:mod:`redoxscreen.evaluation.tuning`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from redoxscreen.chem import murcko_scaffold
+from redoxscreen.data.splits import Split, kfold_splits, make_splits
+from redoxscreen.errors import ConfigError
+from redoxscreen.evaluation.metrics import regression_metrics
+from redoxscreen.evaluation.tuning import tune
+
+Builder = Callable[[dict, int], BaseEstimator]  # (params, seed) → fresh estimator
+
+
+def evaluation_splits(smiles: Sequence[str] | None, n: int, kind: str, scheme: str, folds: int,
+                      seed: int, holdout_fraction: float = 0.3) -> list[Split]:
+    """The (train, test) index pairs of one split kind and scheme."""
+    if kind == "scaffold" and smiles is None:
+        raise ConfigError("scaffold splits need SMILES; this table has none (use random)")
+    if scheme == "kfold":
+        return (kfold_splits(n, folds, seed) if kind == "random"
+                else make_splits(smiles, kind, folds, seed))
+    if scheme != "holdout":
+        raise ConfigError(f"unknown scheme {scheme!r}; use kfold or holdout")
+    if kind == "random":
+        perm = np.random.default_rng(seed).permutation(n)
+        n_test = int(round(holdout_fraction * n))
+        return [(np.sort(perm[n_test:]), np.sort(perm[:n_test]))]
+    return [scaffold_holdout(smiles, holdout_fraction, seed)]
+
+
+def scaffold_holdout(smiles: Sequence[str], fraction: float = 0.3, seed: int = 0) -> Split:
+    """Training and test rows with no Bemis–Murcko scaffold in common, test ≈ ``fraction``.
+
+    Scaffold groups in seeded random order go to the test set while they fit under the target
+    size (the rest to training), so large families do not all end up in the test set.
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(smiles):
+        groups[murcko_scaffold(s)].append(i)
+    if len(groups) < 2:
+        raise ConfigError("a scaffold hold-out needs at least 2 distinct scaffolds; this data "
+                          "has 1: use --split random")
+    members = list(groups.values())
+    target = fraction * len(smiles)
+    test: list[int] = []
+    for g in np.random.default_rng(seed).permutation(len(members)):
+        if len(test) + len(members[g]) <= target or not test:
+            test += members[g]
+    test_idx = np.sort(np.asarray(test, dtype=int))
+    return np.setdiff1d(np.arange(len(smiles)), test_idx), test_idx
+
+
+@dataclass
+class ModelRun:
+    """One model on one set of splits."""
+
+    model: str
+    oof: np.ndarray                 # (n, t), NaN where a row was in no test set
+    fold: np.ndarray                # (n,), -1 where a row was in no test set
+    fitted: list[BaseEstimator]
+    fit_seconds: float
+    predict_seconds: float
+    params: list[dict] = field(default_factory=list)
+
+    def metrics(self, Y: np.ndarray, targets: list[str]) -> dict[str, dict]:
+        done = self.fold >= 0
+        return {t: regression_metrics(Y[done, j], self.oof[done, j])
+                for j, t in enumerate(targets)}
+
+
+def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[Split], *,
+              seed: int = 0, space: dict | None = None, tune_trials: int = 0,
+              storage: str | None = None, study_prefix: str = "",
+              on_fold: Callable[[int], None] | None = None) -> ModelRun:
+    """Fit ``build(params, seed)`` on each split's training rows, predict its test rows."""
+    Y = np.asarray(Y, float).reshape(len(Y), -1)
+    oof = np.full(Y.shape, np.nan)
+    fold = np.full(len(Y), -1)
+    fitted, params_used, fit_s, pred_s = [], [], 0.0, 0.0
+    for k, (tr, te) in enumerate(splits):
+        params: dict = {}
+        if tune_trials > 0 and space:
+            if storage is None:
+                raise ConfigError("tuning needs a storage file for its Optuna studies")
+            inner = [(tr[a], tr[b]) for a, b in kfold_splits(len(tr), 3, seed + k)]
+            params, _ = tune(lambda p, k=k: build(p, seed + k), space, X, Y, inner,
+                             n_trials=tune_trials, storage=storage,
+                             study_name=f"{study_prefix}{name}-fold{k}", seed=seed + k)
+        est = build(params, seed + k)
+        t0 = time.perf_counter()
+        est.fit(X[tr], Y[tr] if Y.shape[1] > 1 else Y[tr, 0])
+        t1 = time.perf_counter()
+        oof[te] = np.asarray(est.predict(X[te])).reshape(len(te), -1)
+        pred_s += time.perf_counter() - t1
+        fit_s += t1 - t0
+        fold[te] = k
+        fitted.append(est)
+        params_used.append(params)
+        if on_fold is not None:
+            on_fold(k)
+    return ModelRun(name, oof, fold, fitted, fit_s, pred_s, params_used)
+
+
+def leaderboard_rows(run: ModelRun, Y: np.ndarray, targets: list[str], **labels: object
+                     ) -> list[dict]:
+    """One row per target: labels + n, MAE, RMSE, R², error σ, fit and predict seconds."""
+    rows = []
+    for t, m in run.metrics(Y, targets).items():
+        rows.append({**labels, "model": run.model, "target": t, "n": m["n"], "mae": m["mae"],
+                     "rmse": m["rmse"], "r2": m["r2"], "error_std": m["error_std"],
+                     "fit_s": run.fit_seconds, "predict_s": run.predict_seconds})
+    return rows
+
+
+def rank_leaderboard(rows: list[dict]) -> pd.DataFrame:
+    """Sorted by split, scheme, target, then MAE (best first), with a rank per group."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    keys = [c for c in ("split", "scheme", "target") if c in df.columns]
+    df = df.sort_values(keys + ["mae"]).reset_index(drop=True)
+    df.insert(0, "rank", df.groupby(keys).cumcount() + 1)
+    return df
+
+
+def feature_count_curve(build: Builder, X: object, Y: np.ndarray, splits: list[Split],
+                        counts: Sequence[int], targets: list[str], *, method: str = "correlation",
+                        seed: int = 0) -> pd.DataFrame:
+    """Validation MAE against the number of selected features ``k``.
+
+    The selector is fitted inside each fold on its training rows, so the choice of columns never
+    sees the rows it is scored on.
+    """
+    from redoxscreen.features.selection import FeatureSelector
+
+    Y = np.asarray(Y, float).reshape(len(Y), -1)
+    n_cols = X.shape[1]
+    rows = []
+    for k in sorted({min(int(c), n_cols) for c in counts}):
+        oof = np.full(Y.shape, np.nan)
+        for f, (tr, te) in enumerate(splits):
+            sel = FeatureSelector(k, method, seed=seed).fit(X[tr], Y[tr])
+            est = build({}, seed + f)
+            est.fit(sel.transform(X[tr]), Y[tr] if Y.shape[1] > 1 else Y[tr, 0])
+            oof[te] = np.asarray(est.predict(sel.transform(X[te]))).reshape(len(te), -1)
+        row = {"k": k}
+        for j, t in enumerate(targets):
+            row[f"{t}_mae"] = regression_metrics(Y[:, j], oof[:, j])["mae"]
+        rows.append(row)
+    return pd.DataFrame(rows)
