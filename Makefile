@@ -30,6 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_screen.py
 	$(BIN)/python bench/bench_uncertainty.py
 	$(BIN)/python bench/bench_oracle.py
+	$(BIN)/python bench/bench_zoo.py --dataset small
+	$(BIN)/python bench/bench_zoo.py --dataset ocelot
 
 dataset: $(STAMP)
 	$(BIN)/python scripts/make_default_dataset.py

@@ -1,5 +1,7 @@
 """``redoxscreen compare`` end to end: leaderboard, stacking, saved stack, tabular mode, tuning."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,10 +80,13 @@ def test_tabular_mode_with_tuning_and_feature_curve(tmp_path):
     r = invoke("compare", tmp_path / "formulations.csv", "-t", "tg=tg_k:k", "--features", "all",
                "--models", "ridge,svr", "--split", "random,scaffold", "--scheme", "kfold",
                "--folds", "3", "--tune", "4", "--feature-counts", "1,2,4,6", "--unit", "K",
-               "--out", out)
+               "--combine", "average", "--out", out)
     assert r.exit_code == 0, r.output
     board = pd.read_csv(out / "leaderboard.csv")
     assert set(board.split) == {"random"}  # no SMILES: no scaffold split
+    pred = pd.read_csv(out / "predictions_random_kfold.csv")
+    np.testing.assert_allclose(pred.tg_pred_average, (pred.tg_pred_ridge + pred.tg_pred_svr) / 2)
+    assert "C" in json.loads(board[board.model == "svr"].tuned_params.iloc[0])[0]
     ridge = board[board.model == "ridge"].mae.iloc[0]
     assert ridge < 3.0  # a linear truth with noise σ = 2 K
     curve = pd.read_csv(out / "feature_counts.csv")
@@ -101,6 +106,9 @@ def test_tabular_mode_with_tuning_and_feature_curve(tmp_path):
     assert r.exit_code == 0, r.output
     after = len(optuna.load_study(study_name="random-kfold-svr-fold0", storage=storage).trials)
     assert after == before == 4
+    again = pd.read_csv(out / "leaderboard.csv")  # finished model runs came from DIR/cache
+    assert again[again.model == "svr"].fit_s.iloc[0] == board[board.model == "svr"].fit_s.iloc[0]
+    assert len(list((out / "cache").iterdir())) == 2
     assert not (out / "model").exists()  # tabular models are not screenable models
 
 
@@ -114,3 +122,21 @@ def test_bad_tabular_input_names_rows_and_fix(tmp_path):
     r = invoke("compare", tmp_path / "t.csv", "-t", "y:none", "--features", "b", "--set", "rf",
                "--out", tmp_path / "o2")
     assert r.exit_code == 2 and "MODEL.PARAM=VALUE" in r.output
+
+
+def test_saved_stack_screens_with_conformal_intervals(compared, tmp_path):
+    from redoxscreen.electrochem import PotentialConversion
+    from redoxscreen.screen import ScreenSettings, run_screen
+
+    _, out = compared
+    lib = tmp_path / "lib.smi"
+    lib.write_text("c1ccccc1O\nO=C1C=CC(=O)C=C1\nnot_a_smiles\nc1ccc2ccccc2c1N\n")
+    settings = ScreenSettings(roles=["cathode", "anode"], collector="Al", n_workers=1,
+                              uncertainty="conformal", chunk_size=2,
+                              conversion=PotentialConversion.solvation(-5.0, 2.2).to_dict())
+    summary = run_screen(out / "model", lib, tmp_path / "s", settings)
+    res = pd.read_parquet(tmp_path / "s" / "results.parquet")
+    assert summary["molecules"] == 4 and summary["invalid"] == 1
+    good = res[res.valid]
+    assert (good.e_ox_lo_v_li < good.e_ox_v_li).all() and (good.e_ox_v_li < good.e_ox_hi_v_li).all()
+    assert good.vie_std.gt(0).all()  # three fold stacks disagree a little

@@ -45,7 +45,8 @@ def compare(
     folds: int = typer.Option(5),
     tune: int = typer.Option(0, help="Optuna trials per model and outer fold (0: defaults)"),
     spaces: Path | None = typer.Option(None, help="search-space YAML (default: packaged)"),
-    stack_top: int = typer.Option(3, help="stack the best N models (k-fold); 0 or 1: no stack"),
+    stack_top: int = typer.Option(3, help="combine the best N models (k-fold); 0 or 1: none"),
+    combine: str = typer.Option("stack", help="stack (weights fitted out of fold) or average"),
     feature_counts: str | None = typer.Option(None, help="e.g. 8,16,32,64: error vs k curve "
                                                          "for the first model"),
     selection: str = typer.Option("correlation", help="correlation or importance"),
@@ -65,7 +66,7 @@ def compare(
         models=_csv(models), featurizer=featurizer,
         feature_cols=_csv(features) if features else None, splits=_csv(split),
         schemes=_csv(scheme), folds=folds, seed=seed, tune_trials=tune,
-        spaces=str(spaces) if spaces else None, stack_top=stack_top,
+        spaces=str(spaces) if spaces else None, stack_top=stack_top, combine=combine,
         feature_counts=[int(k) for k in _csv(feature_counts)] if feature_counts else None,
         selection=selection, n_jobs=n_jobs, max_epochs=max_epochs, unit=unit,
         params=parse_params(set_param))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from redoxscreen.chem import canonicalize_smiles
-from redoxscreen.data.units import to_ev
+from redoxscreen.data.units import is_energy_unit, to_ev
 from redoxscreen.errors import ConfigError, DataError
 
 _SPEC = re.compile(
@@ -166,6 +166,7 @@ def prepare_table(
     groups = kept.groupby("_smiles", sort=False)
     smiles, rows, ys = [], [], []
     n_conflicts = 0
+    unit = "eV" if all(is_energy_unit(t.unit) for t in targets) else "label units"
     for smi, g in groups:
         smiles.append(smi)
         rows.append(g["_row"].tolist())
@@ -182,13 +183,13 @@ def prepare_table(
                 report.append({
                     "row": int(r), "smiles": df[smiles_col].iloc[r - 1], "action": "merged",
                     "reason": f"duplicate of row {g['_row'].iloc[0]} (labels averaged"
-                    + (f"; they disagree by {worst:.3g} eV > {dedupe_tolerance})" if conflict
+                    + (f"; they disagree by {worst:.3g} {unit} > {dedupe_tolerance})" if conflict
                        else ")"),
                 })
     if n_conflicts:
         warnings.warn(
             f"{source}: {n_conflicts} duplicated molecules have labels disagreeing by more than "
-            f"{dedupe_tolerance} eV; they were averaged (see the invalid-rows report)",
+            f"{dedupe_tolerance} {unit}; they were averaged (see the invalid-rows report)",
             stacklevel=2,
         )
     rep = pd.DataFrame(report, columns=["row", "smiles", "action", "reason"])

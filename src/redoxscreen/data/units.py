@@ -37,3 +37,8 @@ def to_ev(values: np.ndarray | float, unit: str) -> np.ndarray | float:
     return np.asarray(values, dtype=float) * _FACTORS[key] if not np.isscalar(values) else (
         float(values) * _FACTORS[key]
     )
+
+
+def is_energy_unit(unit: str) -> bool:
+    """True for units converted to eV (not for v, k, c, none)."""
+    return unit.strip().lower() in _FACTORS and unit.strip().lower() not in ("v", "k", "c", "none")

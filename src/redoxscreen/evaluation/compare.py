@@ -8,6 +8,7 @@ Optuna on an inner 3-fold CV of its own training rows (:mod:`redoxscreen.evaluat
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -118,12 +119,15 @@ def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[
 
 def leaderboard_rows(run: ModelRun, Y: np.ndarray, targets: list[str], **labels: object
                      ) -> list[dict]:
-    """One row per target: labels + n, MAE, RMSE, R², error σ, fit and predict seconds."""
+    """One row per target: labels + n, MAE, RMSE, R², error σ, fit and predict seconds, and the
+    tuned parameters of each fold (JSON) when there was tuning."""
     rows = []
+    tuned = json.dumps(run.params, default=float) if any(run.params) else ""
     for t, m in run.metrics(Y, targets).items():
         rows.append({**labels, "model": run.model, "target": t, "n": m["n"], "mae": m["mae"],
                      "rmse": m["rmse"], "r2": m["r2"], "error_std": m["error_std"],
-                     "fit_s": run.fit_seconds, "predict_s": run.predict_seconds})
+                     "fit_s": run.fit_seconds, "predict_s": run.predict_seconds,
+                     "tuned_params": tuned})
     return rows
 
 

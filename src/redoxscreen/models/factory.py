@@ -1,4 +1,5 @@
-"""Estimators by name: ``fcnn`` or a key of :data:`redoxscreen.models.zoo.MODELS`."""
+"""Estimators by name: ``fcnn``, ``dmpnn`` (chemprop, optional) or a key of
+:data:`redoxscreen.models.zoo.MODELS`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from redoxscreen.models.zoo import MODELS, ZooRegressor
 GP_MAX_TRAIN = 3000  # the exact GP costs O(n³): larger training sets are subsampled (recorded)
 
 
+GRAPH_MODELS = {"dmpnn"}  # take SMILES, not a feature matrix
+
+
 def model_names() -> list[str]:
-    return ["fcnn", *MODELS]
+    return ["fcnn", "dmpnn", *MODELS]
 
 
 def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jobs: int = 1,
@@ -26,6 +30,12 @@ def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jo
         if max_epochs is not None:
             params["max_epochs"] = max_epochs
         return FCNNRegressor.from_preset("default", seed=seed, n_threads=n_jobs, **params)
+    if name == "dmpnn":
+        from redoxscreen.models.dmpnn import DMPNNRegressor
+
+        if max_epochs is not None:
+            params["max_epochs"] = max_epochs
+        return DMPNNRegressor(**params, seed=seed, n_threads=n_jobs)
     if name not in MODELS:
         raise ConfigError(f"unknown model {name!r}; known: {', '.join(model_names())}")
     return ZooRegressor(name, params, seed=seed, n_jobs=n_jobs,

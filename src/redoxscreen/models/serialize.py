@@ -33,7 +33,7 @@ def _plain(value: object) -> object:
 
 def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
     """(JSON-safe config, flat dict of arrays) for a fitted estimator."""
-    name = _NAME_OF.get(type(est))
+    name = "dmpnn" if type(est).__name__ == "DMPNNRegressor" else _NAME_OF.get(type(est))
     if name is None:
         raise TypeError(f"cannot save estimator of type {type(est).__name__}")
     if isinstance(est, EnsembleRegressor):
@@ -62,6 +62,12 @@ def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict
         arrays[f"{prefix}x_scale"] = est.x_scale_
         arrays[f"{prefix}x_center"] = est.x_center_
         return {"name": name, "params": params, "fitted": fitted, "prefix": prefix}, arrays
+    if name == "dmpnn":  # optional (chemprop): not imported at top level
+        params = {k: _plain(v) for k, v in est.get_params().items()}
+        fitted = {"n_targets_": est.n_targets_, "y_1d": bool(est._y_1d),
+                  "best_epoch_": est.best_epoch_, "history_": _plain(est.history_)}
+        arrays = {f"{prefix}dmpnn.{k}": v for k, v in est.state_arrays().items()}
+        return {"name": "dmpnn", "params": params, "fitted": fitted, "prefix": prefix}, arrays
     if f"{type(est).__module__}.{type(est).__qualname__}" in ALLOWED:
         arrays = {}
         state = encode(est, arrays, f"{prefix}sk")
@@ -76,6 +82,15 @@ def estimator_from_state(config: dict, arrays: dict[str, np.ndarray]) -> BaseEst
         return EnsembleRegressor.from_fitted(
             [estimator_from_state(c, arrays) for c in config["members"]]
         )
+    if name == "dmpnn":
+        from redoxscreen.models.dmpnn import DMPNNRegressor
+
+        est = DMPNNRegressor(**config["params"])
+        fitted, prefix = config["fitted"], config["prefix"] + "dmpnn."
+        est.load_arrays({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)},
+                        fitted["n_targets_"], fitted["y_1d"])
+        est.best_epoch_, est.history_ = fitted["best_epoch_"], fitted["history_"]
+        return est
     if name == "stacked":
         return StackedRegressor.from_fitted(
             [estimator_from_state(c, arrays) for c in config["members"]], config["names"],

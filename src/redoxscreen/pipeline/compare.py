@@ -1,5 +1,8 @@
 """``compare``: every model on the same splits → leaderboard, parity panels, stacked model.
 
+Each model's finished run (its fold models, out-of-fold predictions and times) is kept under
+``DIR/cache/``; running the same command again after an interruption reuses them.
+
 Input is a molecule table (features from a featurizer spec) or, with ``feature_cols``, any table
 of numeric columns used directly (formulations, process conditions, precomputed descriptors);
 SMILES, when present, still allow scaffold splits.
@@ -7,6 +10,10 @@ SMILES, when present, still allow scaffold splits.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,9 +34,10 @@ from redoxscreen.evaluation.compare import (
 )
 from redoxscreen.evaluation.tuning import load_spaces
 from redoxscreen.features import make_featurizer
+from redoxscreen.models.factory import GRAPH_MODELS
 from redoxscreen.models.stacking import cross_fitted_stack, fit_stack_weights
 from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.runs import RunFolder
+from redoxscreen.pipeline.runs import RunFolder, write_json
 from redoxscreen.report import feature_count_plot, parity_panel
 
 
@@ -47,6 +55,7 @@ class CompareOptions:
     tune_trials: int = 0
     spaces: str | None = None
     stack_top: int = 3
+    combine: str = "stack"  # how the best models are combined: stack (fitted weights) or average
     feature_counts: list[int] | None = None
     selection: str = "correlation"
     n_jobs: int = 1
@@ -123,15 +132,22 @@ def _builder(name: str, options: CompareOptions):
                                                max_epochs=options.max_epochs)
 
 
-def _stack(runs: dict[str, ModelRun], data: CompareData, top: int) -> tuple[list[str], ModelRun]:
-    """Cross-fitted stack of the ``top`` models with the lowest mean k-fold MAE."""
+def _stack(runs: dict[str, ModelRun], data: CompareData, top: int, combine: str
+           ) -> tuple[list[str], ModelRun]:
+    """Cross-fitted stack (or plain average) of the ``top`` models with the lowest mean MAE."""
     score = {m: np.mean([v["mae"] for v in r.metrics(data.Y, data.targets).values()])
              for m, r in runs.items()}
-    best = sorted(score, key=score.get)[:top]
+    # graph nets need SMILES, fingerprint models the featurizer: a saved stack holds one kind
+    best = sorted((m for m in score if m not in GRAPH_MODELS), key=score.get)[:top]
     fold = runs[best[0]].fold
     member_oof = np.stack([runs[m].oof for m in best])
-    oof = cross_fitted_stack(member_oof, data.Y, fold)
-    run = ModelRun("stack", oof, fold, [],
+    if combine == "average":
+        oof = member_oof.mean(axis=0)
+    elif combine == "stack":
+        oof = cross_fitted_stack(member_oof, data.Y, fold)
+    else:
+        raise ConfigError(f"unknown combination {combine!r}; use stack or average")
+    run = ModelRun(combine, oof, fold, [],
                    sum(runs[m].fit_seconds for m in best),
                    sum(runs[m].predict_seconds for m in best))
     return best, run
@@ -155,21 +171,34 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                                        options.seed)
             runs: dict[str, ModelRun] = {}
             for name in options.models:
-                with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
-                    runs[name] = run_model(
-                        name, _builder(name, options), data.X, data.Y, splits,
-                        seed=options.seed, space=spaces.get(name), tune_trials=options.tune_trials,
-                        storage=str(run.file("optuna.sqlite3")),
-                        study_prefix=f"{kind}-{scheme}-", on_fold=lambda k, bar=bar: bar.advance())
+                X = data.X
+                if name in GRAPH_MODELS:  # graph nets read the molecules themselves
+                    if data.smiles is None:
+                        raise ConfigError(f"{name} needs SMILES; this table has none")
+                    X = np.asarray(data.smiles, dtype=object)
+                cache = _cache_path(run, data_path, targets, options, kind, scheme, name)
+                runs[name] = _load_run(cache)
+                if runs[name] is None:
+                    with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
+                        runs[name] = run_model(
+                            name, _builder(name, options), X, data.Y, splits,
+                            seed=options.seed, space=spaces.get(name),
+                            tune_trials=options.tune_trials,
+                            storage=str(run.file("optuna.sqlite3")),
+                            study_prefix=f"{kind}-{scheme}-",
+                            on_fold=lambda k, bar=bar: bar.advance())
+                    _save_run(cache, runs[name])
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
                                          scheme=scheme)
-            if scheme == "kfold" and len(runs) > 1 and options.stack_top > 1:
-                members, stacked = _stack(runs, data, options.stack_top)
+            stackable = [m for m in runs if m not in GRAPH_MODELS]
+            if scheme == "kfold" and len(stackable) > 1 and options.stack_top > 1:
+                members, stacked = _stack(runs, data, options.stack_top, options.combine)
                 runs[stacked.model] = stacked
                 rows += leaderboard_rows(stacked, data.Y, data.targets, split=kind,
                                          scheme=scheme, members="+".join(members))
                 if saved is None and data.featurizer is not None:
-                    saved = _save_stack(run, data, {m: runs[m] for m in members}, stacked)
+                    saved = _save_stack(run, data, {m: runs[m] for m in members}, stacked,
+                                        options.combine)
             _write_predictions(run, data, runs, kind, scheme, options.unit)
     board = rank_leaderboard(rows)
     board.to_csv(run.file("leaderboard.csv"), index=False)
@@ -178,6 +207,55 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
     run.write_json("summary.json", {"leaderboard": board.to_dict(orient="records"),
                                     "saved_model": saved})
     return board
+
+
+def _cache_path(run: RunFolder, data_path: str | Path, targets: list[str],
+                options: CompareOptions, kind: str, scheme: str, name: str) -> Path:
+    """Where one model's finished runs are kept; the name hashes everything that shapes them,
+    so a restarted ``compare`` reuses only results of identical work."""
+    shaping = {k: v for k, v in asdict(options).items()
+               if k not in ("models", "splits", "schemes", "stack_top", "combine",
+                            "feature_counts", "selection", "n_jobs", "unit", "params")}
+    key = json.dumps({"data": file_sha256(data_path), "targets": targets, **shaping,
+                      "params": options.params.get(name, {}), "kind": kind, "scheme": scheme,
+                      "model": name}, sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return run.path / "cache" / f"{kind}-{scheme}-{name}-{digest}"
+
+
+def _save_run(path: Path, mrun: ModelRun) -> None:
+    """A finished model run: fold models (safetensors + JSON, no pickle), predictions, times."""
+    from safetensors.numpy import save_file
+
+    from redoxscreen.models import EnsembleRegressor, estimator_to_state
+
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    config, arrays = estimator_to_state(EnsembleRegressor.from_fitted(mrun.fitted))
+    arrays = {**arrays, "__oof": mrun.oof, "__fold": mrun.fold.astype(np.int64)}
+    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()},
+              str(tmp / "run.safetensors"))
+    write_json(tmp / "run.json", {"model": mrun.model, "estimator": config,
+                                  "fit_seconds": mrun.fit_seconds,
+                                  "predict_seconds": mrun.predict_seconds,
+                                  "params": mrun.params})
+    if path.exists():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+
+
+def _load_run(path: Path) -> ModelRun | None:
+    if not (path / "run.json").exists():
+        return None
+    from safetensors.numpy import load_file
+
+    from redoxscreen.models import estimator_from_state
+
+    meta = json.loads((path / "run.json").read_text())
+    arrays = load_file(str(path / "run.safetensors"))
+    ens = estimator_from_state(meta["estimator"], arrays)
+    return ModelRun(meta["model"], arrays["__oof"], arrays["__fold"], list(ens.estimators_),
+                    meta["fit_seconds"], meta["predict_seconds"], meta["params"])
 
 
 def _write_predictions(run: RunFolder, data: CompareData, runs: dict[str, ModelRun],
@@ -197,19 +275,23 @@ def _write_predictions(run: RunFolder, data: CompareData, runs: dict[str, ModelR
 
 
 def _save_stack(run: RunFolder, data: CompareData, members: dict[str, ModelRun],
-                stacked: ModelRun) -> str:
-    """The stack of the best models' k-fold ensembles as a model directory (screenable)."""
+                stacked: ModelRun, combine: str) -> str:
+    """The stack (or average) of the best models' k-fold ensembles as a model directory."""
     from redoxscreen.models import EnsembleRegressor, RedoxModel
     from redoxscreen.models.stacking import StackedRegressor
 
     ens = [EnsembleRegressor.from_fitted(r.fitted) for r in members.values()]
-    w, b = fit_stack_weights(np.stack([r.oof for r in members.values()]), data.Y)
+    if combine == "average":
+        w, b = np.full((len(members), data.Y.shape[1]), 1.0 / len(members)), np.zeros(
+            data.Y.shape[1])
+    else:
+        w, b = fit_stack_weights(np.stack([r.oof for r in members.values()]), data.Y)
     est = StackedRegressor.from_fitted(ens, list(members), w, b)
     oof = pd.DataFrame({"smiles": data.smiles, "fold": stacked.fold})
     for j, t in enumerate(data.targets):
         oof[f"{t}_true"] = data.Y[:, j]
         oof[f"{t}_pred"] = stacked.oof[:, j]
-    info = {"command": "compare", "stack": {"members": list(members), "weights": w.tolist(),
+    info = {"command": "compare", combine: {"members": list(members), "weights": w.tolist(),
                                             "intercepts": b.tolist()}}
     path = RedoxModel(featurizer=data.featurizer, estimator=est, targets=data.targets,
                       info=info, oof=oof).save(run.file("model"))

@@ -1,0 +1,209 @@
+"""chemprop v2's directed message-passing network (D-MPNN) as a scikit-learn estimator.
+
+Optional: ``pip install "redoxscreen[graph]"`` (chemprop ≥ 2.1). ``X`` is a 1-D array of SMILES,
+not a feature matrix. The network, its defaults and its training follow ``chemprop train``:
+bond message passing (hidden 300, depth 3), norm aggregation (÷100), a 1-layer 300-unit FFN,
+standardised targets, Noam learning-rate schedule (1e-4 → 1e-3 over 2 warm-up epochs → 1e-4),
+batch 64, 50 epochs, and the weights of the epoch with the lowest validation loss. The best
+weights are kept in memory (no checkpoint files, which chemprop writes with pickle), and a saved
+model stores only the hyper-parameters (JSON) and the state dict (safetensors).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from redoxscreen.errors import ConfigError
+
+
+def _chemprop():
+    try:
+        import chemprop  # noqa: F401
+        from lightning import pytorch as pl
+    except ImportError as exc:
+        raise ConfigError("the D-MPNN needs chemprop: pip install 'redoxscreen[graph]' "
+                          "(or pip install chemprop)") from exc
+    from chemprop import data, featurizers, models, nn
+
+    return data, featurizers, models, nn, pl
+
+
+class DMPNNRegressor(RegressorMixin, BaseEstimator):
+    """Multi-target D-MPNN regressor (chemprop v2), sklearn API; missing labels are masked.
+
+    Fitted attributes: ``net_`` (a ``chemprop.models.MPNN``), ``n_targets_``, ``best_epoch_``,
+    ``history_`` (validation loss per epoch), ``fit_seconds_``.
+    """
+
+    def __init__(self, hidden_size: int = 300, depth: int = 3, dropout: float = 0.0,
+                 ffn_hidden_size: int = 300, ffn_num_layers: int = 1,
+                 aggregation: str = "norm", aggregation_norm: float = 100.0,
+                 batch_norm: bool = False, max_epochs: int = 50, patience: int | None = None,
+                 batch_size: int = 64, warmup_epochs: int = 2, init_lr: float = 1e-4,
+                 max_lr: float = 1e-3, final_lr: float = 1e-4, validation_fraction: float = 0.1,
+                 seed: int = 0, n_threads: int | None = None, verbose: bool = False):
+        self.hidden_size = hidden_size
+        self.depth = depth
+        self.dropout = dropout
+        self.ffn_hidden_size = ffn_hidden_size
+        self.ffn_num_layers = ffn_num_layers
+        self.aggregation = aggregation
+        self.aggregation_norm = aggregation_norm
+        self.batch_norm = batch_norm
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.warmup_epochs = warmup_epochs
+        self.init_lr = init_lr
+        self.max_lr = max_lr
+        self.final_lr = final_lr
+        self.validation_fraction = validation_fraction
+        self.seed = seed
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    # ---- building ------------------------------------------------------------------------
+    def _build(self, n_targets: int, y_mean: np.ndarray, y_scale: np.ndarray) -> object:
+        data, featurizers, models, nn, _ = _chemprop()
+        feat = featurizers.SimpleMoleculeMolGraphFeaturizer()
+        mp = nn.BondMessagePassing(feat.atom_fdim, feat.bond_fdim, d_h=self.hidden_size,
+                                   depth=self.depth, dropout=self.dropout)
+        if self.aggregation == "norm":
+            agg = nn.NormAggregation(norm=self.aggregation_norm)
+        elif self.aggregation in ("mean", "sum"):
+            agg = nn.MeanAggregation() if self.aggregation == "mean" else nn.SumAggregation()
+        else:
+            raise ConfigError(f"unknown aggregation {self.aggregation!r}; use norm, mean, sum")
+        scaler = _Scaler(y_mean, y_scale)
+        ffn = nn.RegressionFFN(n_tasks=n_targets, input_dim=mp.output_dim,
+                               hidden_dim=self.ffn_hidden_size, n_layers=self.ffn_num_layers,
+                               dropout=self.dropout,
+                               output_transform=nn.UnscaleTransform.from_standard_scaler(scaler))
+        return models.MPNN(mp, agg, ffn, self.batch_norm, None, self.warmup_epochs,
+                           self.init_lr, self.max_lr, self.final_lr)
+
+    def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None) -> object:
+        data, featurizers, *_ = _chemprop()
+        points = [data.MoleculeDatapoint.from_smi(str(s), None if Y is None else Y[i])
+                  for i, s in enumerate(smiles)]
+        return data.MoleculeDataset(points, featurizers.SimpleMoleculeMolGraphFeaturizer())
+
+    # ---- training ------------------------------------------------------------------------
+    def fit(self, X: object, y: np.ndarray, X_val: object = None,
+            y_val: np.ndarray | None = None) -> DMPNNRegressor:
+        """Train; ``X_val``/``y_val`` (else a seeded ``validation_fraction`` of the rows) pick the
+        best epoch, as ``chemprop train`` does with its validation split."""
+        import torch
+
+        data, _, _, _, pl = _chemprop()
+        t0 = time.perf_counter()
+        if self.n_threads:
+            torch.set_num_threads(self.n_threads)
+        smiles = np.asarray(X, dtype=object).ravel()
+        Y = np.asarray(y, dtype=float)
+        self._y_1d = Y.ndim == 1
+        Y = Y.reshape(len(Y), -1)
+        if X_val is None:
+            rng = np.random.default_rng(self.seed)
+            perm = rng.permutation(len(Y))
+            n_val = max(1, int(round(self.validation_fraction * len(Y))))
+            val, tr = perm[:n_val], perm[n_val:]
+            smiles, X_val, Y, y_val = smiles[tr], smiles[val], Y[tr], Y[val]
+        Yv = np.asarray(y_val, float).reshape(-1, Y.shape[1])
+        self.n_targets_ = Y.shape[1]
+        train_set = self._dataset(smiles, Y)
+        val_set = self._dataset(np.asarray(X_val, dtype=object).ravel(), Yv)
+        scaler = train_set.normalize_targets()
+        val_set.normalize_targets(scaler)
+        torch.manual_seed(self.seed)
+        self.net_ = self._build(self.n_targets_, scaler.mean_, scaler.scale_)
+        keeper = _BestWeights()
+        callbacks = [keeper]
+        if self.patience is not None:
+            callbacks.append(pl.callbacks.EarlyStopping("val_loss", patience=self.patience))
+        trainer = pl.Trainer(logger=False, enable_checkpointing=False, accelerator="cpu",
+                             devices=1, max_epochs=self.max_epochs, callbacks=callbacks,
+                             enable_progress_bar=self.verbose, enable_model_summary=False,
+                             deterministic=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", ".*does not have many workers.*")
+            warnings.filterwarnings("ignore", ".*num_workers.*")
+            trainer.fit(self.net_,
+                        data.build_dataloader(train_set, self.batch_size, seed=self.seed),
+                        data.build_dataloader(val_set, self.batch_size, shuffle=False))
+        self.net_.load_state_dict(keeper.best_state)
+        self.net_.eval()
+        self.best_epoch_ = keeper.best_epoch
+        self.history_ = {"val_loss": keeper.history}
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def predict(self, X: object) -> np.ndarray:
+        import torch
+
+        data, *_ = _chemprop()
+        check_is_fitted(self, "net_")
+        smiles = np.asarray(X, dtype=object).ravel()
+        loader = data.build_dataloader(self._dataset(smiles, None), 256, shuffle=False)
+        self.net_.eval()
+        out = []
+        with torch.inference_mode():
+            for batch in loader:
+                out.append(self.net_(batch.bmg, batch.V_d, batch.X_d).cpu().numpy())
+        P = np.concatenate(out).astype(float) if out else np.zeros((0, self.n_targets_))
+        return P.ravel() if self._y_1d else P
+
+    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and NaN (one network has no spread; k-fold ensembles of it do)."""
+        m = self.predict(X)
+        return m, np.full_like(m, np.nan)
+
+    # ---- saving (see redoxscreen.models.serialize) ---------------------------------------
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        return {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
+
+    def load_arrays(self, arrays: dict[str, np.ndarray], n_targets: int, y_1d: bool) -> None:
+        import torch
+
+        self.n_targets_, self._y_1d = n_targets, y_1d
+        self.net_ = self._build(n_targets, np.zeros(n_targets), np.ones(n_targets))
+        self.net_.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
+        self.net_.eval()
+
+
+class _Scaler:
+    """The two attributes chemprop's ``UnscaleTransform.from_standard_scaler`` reads."""
+
+    def __init__(self, mean: np.ndarray, scale: np.ndarray):
+        self.mean_ = np.asarray(mean, float)
+        self.scale_ = np.asarray(scale, float)
+
+
+def _best_weights_callback():
+    from lightning import pytorch as pl
+
+    class BestWeights(pl.Callback):
+        """Keep a copy of the weights of the epoch with the lowest validation loss."""
+
+        def __init__(self):
+            self.best, self.best_epoch, self.best_state, self.history = np.inf, -1, None, []
+
+        def on_validation_epoch_end(self, trainer, module):
+            if trainer.sanity_checking:
+                return
+            loss = float(trainer.callback_metrics["val_loss"])
+            self.history.append(loss)
+            if loss < self.best:
+                self.best, self.best_epoch = loss, trainer.current_epoch
+                self.best_state = copy.deepcopy(module.state_dict())
+
+    return BestWeights()
+
+
+_BestWeights = _best_weights_callback

@@ -1,0 +1,37 @@
+"""The chemprop D-MPNN wrapper (optional extra: skipped without chemprop)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("chemprop")
+
+from redoxscreen.features import make_featurizer  # noqa: E402
+from redoxscreen.models import EnsembleRegressor, RedoxModel, load_model  # noqa: E402
+from redoxscreen.models.dmpnn import DMPNNRegressor  # noqa: E402
+
+
+def test_dmpnn_learns_masks_gaps_and_round_trips(toy_df, tmp_path):
+    rows = np.random.default_rng(0).permutation(len(toy_df))[:160]
+    smiles = toy_df.smiles.to_numpy(dtype=object)[rows]
+    Y = np.column_stack([toy_df.vie, -toy_df.vea])[rows]
+    Y[::5, 1] = np.nan
+    est = DMPNNRegressor(hidden_size=64, ffn_hidden_size=64, max_epochs=15, batch_size=16,
+                         warmup_epochs=1, max_lr=3e-3, n_threads=1).fit(smiles[:120], Y[:120])
+    assert len(est.history_["val_loss"]) == 15 and 0 <= est.best_epoch_ < 15
+    pred = est.predict(smiles[120:])
+    assert pred.shape == (40, 2)
+    ok = np.isfinite(Y[120:])
+    mae = np.abs(pred - Y[120:])[ok].mean()
+    baseline = np.abs(Y[120:] - np.nanmean(Y[:120], axis=0))[ok].mean()
+    assert mae < baseline, (mae, baseline)
+    mean, std = est.predict_dist(smiles[120:])
+    np.testing.assert_array_equal(mean, pred)
+    assert np.isnan(std).all()
+    # no pickle: hyper-parameters in JSON, weights in safetensors, same predictions after loading
+    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
+                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie", "ea"])
+    model.save(tmp_path / "m")
+    back = load_model(tmp_path / "m").estimator.estimators_[0]
+    np.testing.assert_allclose(back.predict(smiles[120:]), pred, rtol=1e-6)
