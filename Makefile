@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_oracle.py
 	$(BIN)/python bench/bench_zoo.py --dataset small
 	$(BIN)/python bench/bench_zoo.py --dataset ocelot
+	$(BIN)/python bench/bench_dmpnn.py
 
 dataset: $(STAMP)
 	$(BIN)/python scripts/make_default_dataset.py
