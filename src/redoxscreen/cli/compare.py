@@ -36,7 +36,7 @@ def compare(
     target: list[str] = typer.Option(..., "--target", "-t", help="NAME=[-]COLUMN[:UNIT]"),
     models: str = typer.Option("ridge,rf,lgbm,fcnn",
                                help="comma list of: fcnn, ridge, lasso, svr, krr, gp, rf, et, "
-                                    "lgbm"),
+                                    "lgbm, dmpnn (needs chemprop)"),
     featurizer: str = typer.Option("ecfp:r=2,bits=2048", help="featurizer spec (molecule mode)"),
     features: str | None = typer.Option(None, help="tabular mode: feature columns, or 'all' "
                                                    "numeric ones"),

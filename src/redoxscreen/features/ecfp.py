@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import scipy.sparse as sp
 from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator
 
 from redoxscreen.chem.smiles import SANITIZE_MORGAN
-from redoxscreen.features.base import MolFeaturizer, csr_from_dicts
+from redoxscreen.features.fingerprints import HashedFingerprint
 
 
-class ECFPFeaturizer(MolFeaturizer):
+class ECFPFeaturizer(HashedFingerprint):
     """Folded Morgan fingerprint (ECFP2r) as a sparse matrix.
 
     Parameters
@@ -26,15 +25,9 @@ class ECFPFeaturizer(MolFeaturizer):
 
     def __init__(self, radius: int = 2, n_bits: int = 2048, counts: bool = True,
                  chirality: bool = False, n_jobs: int = 1):
+        super().__init__(n_bits=n_bits, counts=counts, n_jobs=n_jobs)
         self.radius = radius
-        self.n_bits = n_bits
-        self.counts = counts
         self.chirality = chirality
-        self.n_jobs = n_jobs
-
-    @property
-    def n_features_out(self) -> int:
-        return self.n_bits
 
     @property
     def sanitize_ops(self) -> Chem.SanitizeFlags | None:
@@ -46,12 +39,6 @@ class ECFPFeaturizer(MolFeaturizer):
         kind = "count" if self.counts else "bit"
         return [f"ecfp{2 * self.radius}_{kind}_{i}" for i in range(self.n_bits)]
 
-    def _featurize(self, mols: list[Chem.Mol]) -> sp.csr_matrix:
-        gen = rdFingerprintGenerator.GetMorganGenerator(
-            radius=self.radius, fpSize=self.n_bits, includeChirality=self.chirality
-        )
-        if self.counts:
-            rows = [gen.GetCountFingerprint(m).GetNonzeroElements() for m in mols]
-        else:
-            rows = [dict.fromkeys(gen.GetFingerprint(m).GetOnBits(), 1.0) for m in mols]
-        return csr_from_dicts(rows, self.n_bits)
+    def _generator(self) -> object:
+        return rdFingerprintGenerator.GetMorganGenerator(
+            radius=self.radius, fpSize=self.n_bits, includeChirality=self.chirality)

@@ -13,8 +13,9 @@ from redoxscreen.chem.smiles import SANITIZE_NO_STEREO
 from redoxscreen.features.base import MolFeaturizer, csr_from_dicts
 
 
-class _HashedFingerprint(MolFeaturizer):
-    """Shared body of the fingerprint-generator featurizers (subclasses set ``_generator``)."""
+class HashedFingerprint(MolFeaturizer):
+    """Shared body of the RDKit fingerprint-generator featurizers (ECFP, atom pairs, torsions):
+    subclasses return their generator from ``_generator``."""
 
     def __init__(self, n_bits: int = 2048, counts: bool = True, n_jobs: int = 1):
         self.n_bits = n_bits
@@ -46,7 +47,7 @@ class _HashedFingerprint(MolFeaturizer):
         return csr_from_dicts(rows, self.n_bits)
 
 
-class AtomPairFeaturizer(_HashedFingerprint):
+class AtomPairFeaturizer(HashedFingerprint):
     """Hashed atom-pair fingerprint (pairs of atom types with their topological distance)."""
 
     name = "atompair"
@@ -55,7 +56,7 @@ class AtomPairFeaturizer(_HashedFingerprint):
         return rdFingerprintGenerator.GetAtomPairGenerator(fpSize=self.n_bits)
 
 
-class TorsionFeaturizer(_HashedFingerprint):
+class TorsionFeaturizer(HashedFingerprint):
     """Hashed topological-torsion fingerprint (paths of four bonded atoms)."""
 
     name = "torsion"
