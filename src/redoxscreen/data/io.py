@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -35,18 +36,14 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         raise DataError(f"{path}: the file is empty; pass a table with a header and rows")
     name = _suffixes(path)
     try:
-        if name.endswith((".parquet", ".pq")):
-            df = pd.read_parquet(path)
-        elif name.endswith((".xlsx", ".xls", ".xlsm")):
-            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0)
-        elif name.endswith((".smi", ".smiles")):
-            df = _read_smi(path)
-        elif name.endswith((".tsv", ".tab")):
-            df = pd.read_csv(path, sep="\t")
-        elif name.endswith(".csv"):
-            df = pd.read_csv(path)
-        else:
-            df = pd.read_csv(path, sep=None, engine="python")
+        try:
+            df = _read_any(path, name, sheet, "utf-8")
+        except UnicodeDecodeError:
+            # older exports (e.g. Excel "CSV" on Windows) are Latin-1/cp1252: every byte decodes,
+            # SMILES are ASCII either way; say so, since accented names may come out differently
+            df = _read_any(path, name, sheet, "latin-1")
+            warnings.warn(f"{path}: not UTF-8; read as Latin-1 (check accented text columns)",
+                          stacklevel=2)
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{path}: the file is empty; pass a table with a header and rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
@@ -57,11 +54,25 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return df
 
 
-def _read_smi(path: Path) -> pd.DataFrame:
+def _read_any(path: Path, name: str, sheet: str | int | None, encoding: str) -> pd.DataFrame:
+    if name.endswith((".parquet", ".pq")):
+        return pd.read_parquet(path)
+    if name.endswith((".xlsx", ".xls", ".xlsm")):
+        return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0)
+    if name.endswith((".smi", ".smiles")):
+        return _read_smi(path, encoding)
+    if name.endswith((".tsv", ".tab")):
+        return pd.read_csv(path, sep="\t", encoding=encoding)
+    if name.endswith(".csv"):
+        return pd.read_csv(path, encoding=encoding)
+    return pd.read_csv(path, sep=None, engine="python", encoding=encoding)
+
+
+def _read_smi(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
     """A .smi file: one molecule a line, SMILES then an optional name; blank lines skipped."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     rows = []
-    with opener(path, "rt") as fh:
+    with opener(path, "rt", encoding=encoding) as fh:
         for line in fh:
             parts = line.split(maxsplit=1)
             if parts:

@@ -54,3 +54,13 @@ def test_empty_and_missing_files(tmp_path):
     (tmp_path / "h.csv").write_text("smiles,vie\n")
     with pytest.raises(DataError, match="no rows"):
         read_table(tmp_path / "h.csv")
+
+
+def test_latin1_csv_is_read_with_a_warning(tmp_path):
+    path = tmp_path / "bicerano_like.csv"
+    path.write_bytes("name,smiles,tg\r\nPoly(\xa5-methylstyrene),*CC(*)(C)c1ccccc1,441\r\n"
+                     .encode("latin-1"))
+    with pytest.warns(UserWarning, match="read as Latin-1"):
+        df = read_table(path)
+    assert df.loc[0, "smiles"] == "*CC(*)(C)c1ccccc1" and df.loc[0, "tg"] == 441
+    assert df.loc[0, "name"] == "Poly(\xa5-methylstyrene)"
