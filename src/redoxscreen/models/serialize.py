@@ -31,24 +31,27 @@ def _plain(value: object) -> object:
     return json.loads(json.dumps(value, default=json_default))
 
 
+def _members_to_state(members: list[BaseEstimator], prefix: str
+                      ) -> tuple[list[dict], dict[str, np.ndarray]]:
+    """Configs of nested estimators; their arrays under ``<prefix><i>.``."""
+    configs, arrays = [], {}
+    for i, m in enumerate(members):
+        cfg, arr = estimator_to_state(m, f"{prefix}{i}.")
+        configs.append(cfg)
+        arrays.update(arr)
+    return configs, arrays
+
+
 def estimator_to_state(est: BaseEstimator, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
     """(JSON-safe config, flat dict of arrays) for a fitted estimator."""
     name = "dmpnn" if type(est).__name__ == "DMPNNRegressor" else _NAME_OF.get(type(est))
     if name is None:
         raise TypeError(f"cannot save estimator of type {type(est).__name__}")
     if isinstance(est, EnsembleRegressor):
-        members, arrays = [], {}
-        for i, m in enumerate(est.estimators_):
-            cfg, arr = estimator_to_state(m, f"{prefix}m{i}.")
-            members.append(cfg)
-            arrays.update(arr)
+        members, arrays = _members_to_state(est.estimators_, f"{prefix}m")
         return {"name": name, "members": members}, arrays
     if isinstance(est, StackedRegressor):
-        members, arrays = [], {}
-        for i, m in enumerate(est.members):
-            cfg, arr = estimator_to_state(m, f"{prefix}s{i}.")
-            members.append(cfg)
-            arrays.update(arr)
+        members, arrays = _members_to_state(est.members, f"{prefix}s")
         return {"name": name, "members": members, "names": est.names,
                 "weights": est.weights_.tolist(), "intercepts": est.intercepts_.tolist()}, arrays
     if isinstance(est, FCNNRegressor):

@@ -158,8 +158,9 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                 progress: Progress | None = None) -> pd.DataFrame:
     """The ``redoxscreen compare`` command as a function; returns the leaderboard."""
     progress = progress or Progress(enabled=False)
-    run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256":
-                                     file_sha256(data_path), "targets": targets,
+    data_sha256 = file_sha256(data_path)
+    run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256": data_sha256,
+                                     "targets": targets,
                                      "options": asdict(options)})
     data = load_compare_data(data_path, targets, options, smiles_col)
     spaces = load_spaces(options.spaces) if options.tune_trials > 0 else {}
@@ -176,7 +177,7 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                     if data.smiles is None:
                         raise ConfigError(f"{name} needs SMILES; this table has none")
                     X = np.asarray(data.smiles, dtype=object)
-                cache = _cache_path(run, data_path, targets, options, kind, scheme, name)
+                cache = _cache_path(run, data_sha256, targets, options, kind, scheme, name)
                 runs[name] = _load_run(cache)
                 if runs[name] is None:
                     with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
@@ -209,14 +210,14 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
     return board
 
 
-def _cache_path(run: RunFolder, data_path: str | Path, targets: list[str],
+def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
                 options: CompareOptions, kind: str, scheme: str, name: str) -> Path:
     """Where one model's finished runs are kept; the name hashes everything that shapes them,
     so a restarted ``compare`` reuses only results of identical work."""
     shaping = {k: v for k, v in asdict(options).items()
                if k not in ("models", "splits", "schemes", "stack_top", "combine",
                             "feature_counts", "selection", "n_jobs", "unit", "params")}
-    key = json.dumps({"data": file_sha256(data_path), "targets": targets, **shaping,
+    key = json.dumps({"data": data_sha256, "targets": targets, **shaping,
                       "params": options.params.get(name, {}), "kind": kind, "scheme": scheme,
                       "model": name}, sort_keys=True, default=str)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
