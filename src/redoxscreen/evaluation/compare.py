@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -84,37 +85,66 @@ class ModelRun:
                 for j, t in enumerate(targets)}
 
 
+class FoldStore(Protocol):
+    """Keeps finished folds of a long run (see ``run_model``)."""
+
+    def load(self, k: int) -> ModelRun | None: ...
+
+    def save(self, k: int, part: ModelRun) -> None: ...
+
+
 def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[Split], *,
               seed: int = 0, space: dict | None = None, tune_trials: int = 0,
               storage: str | None = None, study_prefix: str = "",
-              on_fold: Callable[[int], None] | None = None) -> ModelRun:
-    """Fit ``build(params, seed)`` on each split's training rows, predict its test rows."""
+              on_fold: Callable[[int], None] | None = None,
+              fold_store: FoldStore | None = None) -> ModelRun:
+    """Fit ``build(params, seed)`` on each split's training rows, predict its test rows.
+
+    With ``fold_store``, each finished fold (model, test predictions, times, tuned parameters)
+    is saved as it completes and folds already saved are loaded instead of refitted, so an
+    interrupted run of a slow model loses at most the fold in progress.
+    """
     Y = np.asarray(Y, float).reshape(len(Y), -1)
     oof = np.full(Y.shape, np.nan)
     fold = np.full(len(Y), -1)
     fitted, params_used, fit_s, pred_s = [], [], 0.0, 0.0
     for k, (tr, te) in enumerate(splits):
-        params: dict = {}
-        if tune_trials > 0 and space:
-            if storage is None:
-                raise ConfigError("tuning needs a storage file for its Optuna studies")
-            inner = [(tr[a], tr[b]) for a, b in kfold_splits(len(tr), 3, seed + k)]
-            params, _ = tune(lambda p, k=k: build(p, seed + k), space, X, Y, inner,
-                             n_trials=tune_trials, storage=storage,
-                             study_name=f"{study_prefix}{name}-fold{k}", seed=seed + k)
-        est = build(params, seed + k)
-        t0 = time.perf_counter()
-        est.fit(X[tr], Y[tr] if Y.shape[1] > 1 else Y[tr, 0])
-        t1 = time.perf_counter()
-        oof[te] = np.asarray(est.predict(X[te])).reshape(len(te), -1)
-        pred_s += time.perf_counter() - t1
-        fit_s += t1 - t0
+        part = fold_store.load(k) if fold_store is not None else None
+        if part is None or not np.array_equal(part.fold, te):
+            part = _fit_fold(name, build, X, Y, tr, te, k, seed=seed, space=space,
+                             tune_trials=tune_trials, storage=storage, study_prefix=study_prefix)
+            if fold_store is not None:
+                fold_store.save(k, part)
+        oof[te] = part.oof
         fold[te] = k
-        fitted.append(est)
-        params_used.append(params)
+        fitted += part.fitted
+        params_used += part.params
+        fit_s += part.fit_seconds
+        pred_s += part.predict_seconds
         if on_fold is not None:
             on_fold(k)
     return ModelRun(name, oof, fold, fitted, fit_s, pred_s, params_used)
+
+
+def _fit_fold(name: str, build: Builder, X: object, Y: np.ndarray, tr: np.ndarray,
+              te: np.ndarray, k: int, *, seed: int, space: dict | None, tune_trials: int,
+              storage: str | None, study_prefix: str) -> ModelRun:
+    """One fold as a ``ModelRun`` whose ``oof`` holds the test rows ``te`` (and ``fold`` = te)."""
+    params: dict = {}
+    if tune_trials > 0 and space:
+        if storage is None:
+            raise ConfigError("tuning needs a storage file for its Optuna studies")
+        inner = [(tr[a], tr[b]) for a, b in kfold_splits(len(tr), 3, seed + k)]
+        params, _ = tune(lambda p: build(p, seed + k), space, X, Y, inner,
+                         n_trials=tune_trials, storage=storage,
+                         study_name=f"{study_prefix}{name}-fold{k}", seed=seed + k)
+    est = build(params, seed + k)
+    t0 = time.perf_counter()
+    est.fit(X[tr], Y[tr] if Y.shape[1] > 1 else Y[tr, 0])
+    t1 = time.perf_counter()
+    pred = np.asarray(est.predict(X[te]), float).reshape(len(te), -1)
+    return ModelRun(name, pred, np.asarray(te), [est], t1 - t0, time.perf_counter() - t1,
+                    [params])
 
 
 def leaderboard_rows(run: ModelRun, Y: np.ndarray, targets: list[str], **labels: object

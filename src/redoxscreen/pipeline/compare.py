@@ -187,8 +187,10 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                             tune_trials=options.tune_trials,
                             storage=str(run.file("optuna.sqlite3")),
                             study_prefix=f"{kind}-{scheme}-",
-                            on_fold=lambda k, bar=bar: bar.advance())
+                            on_fold=lambda k, bar=bar: bar.advance(),
+                            fold_store=_FoldCache(cache))
                     _save_run(cache, runs[name])
+                    _FoldCache(cache).clear()
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
                                          scheme=scheme)
             stackable = [m for m in runs if m not in GRAPH_MODELS]
@@ -222,6 +224,26 @@ def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
                       "model": name}, sort_keys=True, default=str)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return run.path / "cache" / f"{kind}-{scheme}-{name}-{digest}"
+
+
+class _FoldCache:
+    """Finished folds of a model run in progress, beside its cache folder (``NAME.foldK``)."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+
+    def _path(self, k: int) -> Path:
+        return self.cache.with_name(f"{self.cache.name}.fold{k}")
+
+    def load(self, k: int) -> ModelRun | None:
+        return _load_run(self._path(k))
+
+    def save(self, k: int, part: ModelRun) -> None:
+        _save_run(self._path(k), part)
+
+    def clear(self) -> None:
+        for path in self.cache.parent.glob(f"{self.cache.name}.fold*"):
+            shutil.rmtree(path)
 
 
 def _save_run(path: Path, mrun: ModelRun) -> None:

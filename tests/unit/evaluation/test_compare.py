@@ -44,3 +44,36 @@ def test_stack_weights_pick_the_informative_member():
     y2[fold == 0] += 5.0
     oof2 = cross_fitted_stack(np.stack([noise, good]), y2, fold)
     np.testing.assert_allclose(oof2[fold == 0], oof[fold == 0])
+
+
+def test_run_model_keeps_finished_folds_across_an_interruption(tmp_path):
+    from redoxscreen.evaluation.compare import run_model
+    from redoxscreen.models.factory import make_estimator
+    from redoxscreen.pipeline.compare import _FoldCache
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 0.1, 60)
+    splits = evaluation_splits(None, 60, "random", "kfold", 4, seed=0)
+    fits: list[int] = []
+
+    def build(params, seed, fail_at=None):
+        if seed == fail_at:
+            raise KeyboardInterrupt  # the run is killed while fitting fold 2
+        fits.append(seed)
+        return make_estimator("ridge", {}, seed=seed)
+
+    store = _FoldCache(tmp_path / "cache" / "random-kfold-ridge-abc")
+    with pytest.raises(KeyboardInterrupt):
+        run_model("ridge", lambda p, s: build(p, s, fail_at=2), X, Y, splits, fold_store=store)
+    assert fits == [0, 1]
+    assert sorted(p.name for p in store.cache.parent.iterdir()) == [
+        "random-kfold-ridge-abc.fold0", "random-kfold-ridge-abc.fold1"]
+    fits.clear()
+    resumed = run_model("ridge", build, X, Y, splits, fold_store=store)
+    assert fits == [2, 3]  # folds 0 and 1 came from the store
+    fresh = run_model("ridge", build, X, Y, splits)
+    np.testing.assert_allclose(resumed.oof, fresh.oof)
+    assert len(resumed.fitted) == 4 and (resumed.fold >= 0).all()
+    store.clear()
+    assert not any(store.cache.parent.iterdir())
