@@ -7,6 +7,13 @@ standardised targets, Noam learning-rate schedule (1e-4 → 1e-3 over 2 warm-up 
 batch 64, 50 epochs, and the weights of the epoch with the lowest validation loss. The best
 weights are kept in memory (no checkpoint files, which chemprop writes with pickle), and a saved
 model stores only the hyper-parameters (JSON) and the state dict (safetensors).
+
+``descriptors`` (a featurizer spec such as ``"conjugation"``) appends molecule-level descriptors
+to the learned graph embedding before the FFN, as ``chemprop train --features-generators`` does:
+message passing of depth 3 sees three bonds around each atom, while the ionisation energy of a
+π system depends on its whole extent (the Hückel frontier orbitals in ``conjugation``). They are
+standardised on the training set; the scaler is part of the saved state dict.
+Graphs are featurized once per fit (chemprop's dataset cache), not once per epoch.
 """
 
 from __future__ import annotations
@@ -47,7 +54,8 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
                  batch_norm: bool = False, max_epochs: int = 50, patience: int | None = None,
                  batch_size: int = 64, warmup_epochs: int = 2, init_lr: float = 1e-4,
                  max_lr: float = 1e-3, final_lr: float = 1e-4, validation_fraction: float = 0.1,
-                 seed: int = 0, n_threads: int | None = None, verbose: bool = False):
+                 descriptors: str | None = None, seed: int = 0, n_threads: int | None = None,
+                 verbose: bool = False):
         self.hidden_size = hidden_size
         self.depth = depth
         self.dropout = dropout
@@ -64,12 +72,14 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.max_lr = max_lr
         self.final_lr = final_lr
         self.validation_fraction = validation_fraction
+        self.descriptors = descriptors
         self.seed = seed
         self.n_threads = n_threads
         self.verbose = verbose
 
     # ---- building ------------------------------------------------------------------------
-    def _build(self, n_targets: int, y_mean: np.ndarray, y_scale: np.ndarray) -> object:
+    def _build(self, n_targets: int, y_mean: np.ndarray, y_scale: np.ndarray,
+               x_scaler: object = None) -> object:
         data, featurizers, models, nn, _ = _chemprop()
         feat = featurizers.SimpleMoleculeMolGraphFeaturizer()
         mp = nn.BondMessagePassing(feat.atom_fdim, feat.bond_fdim, d_h=self.hidden_size,
@@ -81,18 +91,39 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         else:
             raise ConfigError(f"unknown aggregation {self.aggregation!r}; use norm, mean, sum")
         scaler = _Scaler(y_mean, y_scale)
-        ffn = nn.RegressionFFN(n_tasks=n_targets, input_dim=mp.output_dim,
+        n_desc = self._n_descriptors()
+        ffn = nn.RegressionFFN(n_tasks=n_targets, input_dim=mp.output_dim + n_desc,
                                hidden_dim=self.ffn_hidden_size, n_layers=self.ffn_num_layers,
                                dropout=self.dropout,
                                output_transform=nn.UnscaleTransform.from_standard_scaler(scaler))
+        x_transform = None
+        if n_desc:
+            x_scaler = x_scaler or _Scaler(np.zeros(n_desc), np.ones(n_desc))
+            x_transform = nn.ScaleTransform.from_standard_scaler(x_scaler)
         return models.MPNN(mp, agg, ffn, self.batch_norm, None, self.warmup_epochs,
-                           self.init_lr, self.max_lr, self.final_lr)
+                           self.init_lr, self.max_lr, self.final_lr, X_d_transform=x_transform)
+
+    def _n_descriptors(self) -> int:
+        if not self.descriptors:
+            return 0
+        from redoxscreen.features import make_featurizer
+
+        return make_featurizer(self.descriptors).n_features_out
 
     def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None) -> object:
         data, featurizers, *_ = _chemprop()
-        points = [data.MoleculeDatapoint.from_smi(str(s), None if Y is None else Y[i])
+        X_d = None
+        if self.descriptors:
+            from redoxscreen.features import make_featurizer
+
+            X_d = make_featurizer(self.descriptors).transform(list(smiles)).toarray()
+            X_d = X_d.astype(np.float32)
+        points = [data.MoleculeDatapoint.from_smi(
+                      str(s), None if Y is None else Y[i], x_d=None if X_d is None else X_d[i])
                   for i, s in enumerate(smiles)]
-        return data.MoleculeDataset(points, featurizers.SimpleMoleculeMolGraphFeaturizer())
+        dataset = data.MoleculeDataset(points, featurizers.SimpleMoleculeMolGraphFeaturizer())
+        dataset.cache = True  # featurize each graph once, not once per epoch
+        return dataset
 
     # ---- training ------------------------------------------------------------------------
     def fit(self, X: object, y: np.ndarray, X_val: object = None,
@@ -102,6 +133,8 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         import torch
 
         data, _, _, _, pl = _chemprop()
+        if self.max_epochs < 1:
+            raise ConfigError(f"max_epochs={self.max_epochs}: the D-MPNN needs at least 1 epoch")
         t0 = time.perf_counter()
         if self.n_threads:
             torch.set_num_threads(self.n_threads)
@@ -121,8 +154,12 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         val_set = self._dataset(np.asarray(X_val, dtype=object).ravel(), Yv)
         scaler = train_set.normalize_targets()
         val_set.normalize_targets(scaler)
+        x_scaler = None
+        if self.descriptors:  # training/validation inputs scaled here, prediction in the net
+            x_scaler = train_set.normalize_inputs("X_d")
+            val_set.normalize_inputs("X_d", x_scaler)
         torch.manual_seed(self.seed)
-        self.net_ = self._build(self.n_targets_, scaler.mean_, scaler.scale_)
+        self.net_ = self._build(self.n_targets_, scaler.mean_, scaler.scale_, x_scaler)
         keeper = _BestWeights()
         callbacks = [keeper]
         if self.patience is not None:

@@ -35,3 +35,25 @@ def test_dmpnn_learns_masks_gaps_and_round_trips(toy_df, tmp_path):
     model.save(tmp_path / "m")
     back = load_model(tmp_path / "m").estimator.estimators_[0]
     np.testing.assert_allclose(back.predict(smiles[120:]), pred, rtol=1e-6)
+
+
+def test_dmpnn_descriptors_are_scaled_inputs_and_saved(toy_df, tmp_path):
+    smiles = toy_df.smiles.to_numpy(dtype=object)[:100]
+    y = toy_df.vie.to_numpy()[:100]
+    est = DMPNNRegressor(hidden_size=32, ffn_hidden_size=32, max_epochs=3, batch_size=16,
+                         warmup_epochs=1, descriptors="conjugation", n_threads=1).fit(smiles, y)
+    n_desc = make_featurizer("conjugation").n_features_out
+    # the FFN reads graph embedding + descriptors; the descriptor scaler is the training set's
+    assert est.net_.predictor.ffn[0][0].in_features == 32 + n_desc
+    X_d = make_featurizer("conjugation").transform(list(smiles)).toarray()
+    train_rows = np.sort(np.random.default_rng(0).permutation(100)[10:])
+    mean = est.net_.X_d_transform.mean.numpy().ravel()
+    np.testing.assert_allclose(mean, X_d[train_rows].mean(axis=0), rtol=1e-4, atol=1e-4)
+    pred = est.predict(smiles)
+    assert np.isfinite(pred).all() and pred.std() > 0
+    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
+                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie"])
+    model.save(tmp_path / "m")
+    back = load_model(tmp_path / "m").estimator.estimators_[0]
+    assert back.descriptors == "conjugation"
+    np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
