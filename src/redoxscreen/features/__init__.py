@@ -1,6 +1,7 @@
 """Featurizers: SMILES → sparse feature matrices (sklearn transformers), and a feature cache."""
 
 from redoxscreen.features.base import MolFeaturizer
+from redoxscreen.features.batch import MolBatch, model_input, reads_smiles
 from redoxscreen.features.cache import cached_transform
 from redoxscreen.features.conjugation import ConjugationFeaturizer, conjugation_descriptors
 from redoxscreen.features.descriptors import RDKit2DFeaturizer
@@ -17,9 +18,12 @@ __all__ = [
     "ConcatFeaturizer",
     "ConjugationFeaturizer",
     "ECFPFeaturizer",
+    "MolBatch",
     "MolFeaturizer",
     "cached_transform",
     "conjugation_descriptors",
     "featurizer_from_config",
     "make_featurizer",
+    "model_input",
+    "reads_smiles",
 ]

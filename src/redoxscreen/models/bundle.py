@@ -21,7 +21,7 @@ from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
 from redoxscreen.chem import canonicalize_smiles
-from redoxscreen.features import MolFeaturizer, featurizer_from_config
+from redoxscreen.features import MolBatch, MolFeaturizer, featurizer_from_config, reads_smiles
 from redoxscreen.jsonutil import json_default
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
@@ -52,7 +52,10 @@ class RedoxModel:
         mean = np.full((len(canon), len(self.targets)), np.nan)
         std = np.full_like(mean, np.nan)
         if ok.any():
-            X = self.featurizer.transform([c for c in canon if c is not None])
+            valid = [c for c in canon if c is not None]
+            X = self.featurizer.transform(valid)
+            if reads_smiles(self.estimator):  # a graph net (or a stack with one) reads molecules
+                X = MolBatch(X, valid)
             if hasattr(self.estimator, "predict_dist"):
                 m, s = self.estimator.predict_dist(X)
                 std[ok] = np.asarray(s).reshape(ok.sum(), -1)

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from redoxscreen.errors import ConfigError
+from redoxscreen.features.batch import as_smiles
 
 
 def _chemprop():
@@ -47,6 +48,8 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
     Fitted attributes: ``net_`` (a ``chemprop.models.MPNN``), ``n_targets_``, ``best_epoch_``,
     ``history_`` (validation loss per epoch), ``fit_seconds_``.
     """
+
+    input_kind = "smiles"  # X: SMILES (or a MolBatch), not a feature matrix
 
     def __init__(self, hidden_size: int = 300, depth: int = 3, dropout: float = 0.0,
                  ffn_hidden_size: int = 300, ffn_num_layers: int = 1,
@@ -138,7 +141,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         t0 = time.perf_counter()
         if self.n_threads:
             torch.set_num_threads(self.n_threads)
-        smiles = np.asarray(X, dtype=object).ravel()
+        smiles = as_smiles(X)
         Y = np.asarray(y, dtype=float)
         self._y_1d = Y.ndim == 1
         Y = Y.reshape(len(Y), -1)
@@ -151,7 +154,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         Yv = np.asarray(y_val, float).reshape(-1, Y.shape[1])
         self.n_targets_ = Y.shape[1]
         train_set = self._dataset(smiles, Y)
-        val_set = self._dataset(np.asarray(X_val, dtype=object).ravel(), Yv)
+        val_set = self._dataset(as_smiles(X_val), Yv)
         scaler = train_set.normalize_targets()
         val_set.normalize_targets(scaler)
         x_scaler = None
@@ -186,7 +189,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
 
         data, *_ = _chemprop()
         check_is_fitted(self, "net_")
-        smiles = np.asarray(X, dtype=object).ravel()
+        smiles = as_smiles(X)
         loader = data.build_dataloader(self._dataset(smiles, None), 256, shuffle=False)
         self.net_.eval()
         out = []

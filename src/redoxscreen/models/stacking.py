@@ -16,6 +16,8 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from redoxscreen.features.batch import model_input
+
 
 def fit_stack_weights(member_preds: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Convex weights ``(m, t)`` (and zero intercepts ``(t,)``) from predictions ``(m, n, t)``."""
@@ -79,7 +81,9 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         return out.ravel() if out.shape[1] == 1 else out
 
     def predict(self, X: object) -> np.ndarray:
-        return self._combine([m.predict(X) for m in self.members])
+        """``X``: a feature matrix, or a :class:`~redoxscreen.features.MolBatch` when a member
+        is a graph net (each member reads its own input from it)."""
+        return self._combine([m.predict(model_input(m, X)) for m in self.members])
 
     def predict_members(self, X: object) -> np.ndarray:
         """Stacked prediction of each fold when the members are k-fold ensembles of equal k
@@ -102,8 +106,9 @@ class _FoldStack(BaseEstimator):
     def predict(self, X: object) -> np.ndarray:
         p = self.parent
         if self.fold is None:
-            return p._combine([m.predict(X) for m in p.members])
-        return p._combine([m.estimators_[self.fold].predict(X) for m in p.members])
+            return p._combine([m.predict(model_input(m, X)) for m in p.members])
+        return p._combine([m.estimators_[self.fold].predict(model_input(m, X))
+                           for m in p.members])
 
 
 def _fold_stacks(st: StackedRegressor) -> list[_FoldStack]:

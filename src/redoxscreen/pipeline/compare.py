@@ -137,8 +137,7 @@ def _stack(runs: dict[str, ModelRun], data: CompareData, top: int, combine: str
     """Cross-fitted stack (or plain average) of the ``top`` models with the lowest mean MAE."""
     score = {m: np.mean([v["mae"] for v in r.metrics(data.Y, data.targets).values()])
              for m, r in runs.items()}
-    # graph nets need SMILES, fingerprint models the featurizer: a saved stack holds one kind
-    best = sorted((m for m in score if m not in GRAPH_MODELS), key=score.get)[:top]
+    best = sorted(score, key=score.get)[:top]
     fold = runs[best[0]].fold
     member_oof = np.stack([runs[m].oof for m in best])
     if combine == "average":
@@ -193,8 +192,7 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                     _FoldCache(cache).clear()
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
                                          scheme=scheme)
-            stackable = [m for m in runs if m not in GRAPH_MODELS]
-            if scheme == "kfold" and len(stackable) > 1 and options.stack_top > 1:
+            if scheme == "kfold" and len(runs) > 1 and options.stack_top > 1:
                 members, stacked = _stack(runs, data, options.stack_top, options.combine)
                 runs[stacked.model] = stacked
                 rows += leaderboard_rows(stacked, data.Y, data.targets, split=kind,

@@ -20,6 +20,7 @@ from rdkit import Chem
 from redoxscreen.chem import mols_for_features, to_mol
 from redoxscreen.electrochem import ROLES, PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator
+from redoxscreen.features.batch import MolBatch, reads_smiles
 from redoxscreen.screen.reader import Chunk
 from redoxscreen.screen.settings import ScreenSettings, scale_suffix
 
@@ -39,6 +40,7 @@ class ChunkScreener:
         self.rules: dict[str, ScreenRule] = settings.rules()
         # stereo perception is half of RDKit's parsing time; skip it when features ignore it
         self.sanitize_ops = model.featurizer.sanitize_ops
+        self.reads_smiles = reads_smiles(model.estimator)  # a graph net is part of the model
         self.mol_batch = 1000
 
     def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str]]:
@@ -73,6 +75,8 @@ class ChunkScreener:
         k = _n_members(self.model.estimator)
         members = np.full((k, n, len(targets)), np.nan)
         if ok.any():
+            if self.reads_smiles:
+                X = MolBatch(X, np.asarray(chunk.smiles, dtype=object)[ok])
             members[:, ok] = _members(self.model.estimator, X).reshape(k, int(ok.sum()), -1)
         mean = members.mean(axis=0)
         out = {"row": np.arange(chunk.start_row, chunk.start_row + n, dtype=np.int64),

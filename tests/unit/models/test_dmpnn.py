@@ -57,3 +57,27 @@ def test_dmpnn_descriptors_are_scaled_inputs_and_saved(toy_df, tmp_path):
     back = load_model(tmp_path / "m").estimator.estimators_[0]
     assert back.descriptors == "conjugation"
     np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
+
+
+def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_path):
+    from redoxscreen.models.factory import make_estimator
+    from redoxscreen.models.stacking import StackedRegressor
+
+    smiles = toy_df.smiles.to_numpy(dtype=object)[:80]
+    y = toy_df.vie.to_numpy()[:80]
+    featurizer = make_featurizer("ecfp:r=1,bits=256")
+    X = featurizer.transform(list(smiles))
+    graph = EnsembleRegressor.from_fitted([DMPNNRegressor(
+        hidden_size=16, ffn_hidden_size=16, max_epochs=2, batch_size=16, warmup_epochs=1,
+        seed=s, n_threads=1).fit(smiles, y) for s in (0, 1)])
+    ridge = EnsembleRegressor.from_fitted([make_estimator("ridge", seed=s).fit(X, y)
+                                           for s in (0, 1)])
+    stack = StackedRegressor.from_fitted([ridge, graph], ["ridge", "dmpnn"],
+                                         np.array([[0.6], [0.4]]), np.zeros(1))
+    RedoxModel(featurizer=featurizer, estimator=stack, targets=["ie"]).save(tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    out = model.predict_smiles([*smiles[:5], "not a smiles"])
+    expected = 0.6 * ridge.predict(X[:5]) + 0.4 * graph.predict(smiles[:5])
+    np.testing.assert_allclose(out["ie_pred"].to_numpy()[:5], expected, rtol=1e-5)
+    assert np.isnan(out["ie_pred"].iloc[5]) and out["reason"].iloc[5]
+    assert np.isfinite(out["ie_std"].to_numpy()[:5]).all()  # spread of the two fold stacks

@@ -1,0 +1,55 @@
+"""Model input that carries the molecules as well as their features, for graph nets.
+
+Fingerprint models read a feature matrix; a graph net (the D-MPNN) reads the molecules
+themselves. A model that combines both (a stack with a D-MPNN member) is given a
+:class:`MolBatch`, and each part takes what it reads (:func:`model_input`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class MolBatch:
+    """Rows of model input: feature matrix ``X`` and the SMILES it was computed from."""
+
+    __slots__ = ("X", "smiles")
+
+    def __init__(self, X: object, smiles: Sequence[str]):
+        self.smiles = np.asarray(smiles, dtype=object).ravel()
+        if X.shape[0] != len(self.smiles):
+            raise ValueError(f"{X.shape[0]} feature rows for {len(self.smiles)} SMILES")
+        self.X = X
+
+    def __len__(self) -> int:
+        return len(self.smiles)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.X.shape
+
+    def __getitem__(self, rows: object) -> MolBatch:
+        return MolBatch(self.X[rows], self.smiles[rows])
+
+
+def reads_smiles(estimator: object) -> bool:
+    """Whether ``estimator`` or any part of it (ensemble or stack member) reads molecules."""
+    if getattr(estimator, "input_kind", "features") == "smiles":
+        return True
+    parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
+    return any(reads_smiles(p) for p in parts)
+
+
+def model_input(estimator: object, X: object) -> object:
+    """What ``estimator`` reads from ``X``: the whole batch if it reads molecules, else the
+    feature matrix."""
+    if isinstance(X, MolBatch) and not reads_smiles(estimator):
+        return X.X
+    return X
+
+
+def as_smiles(X: object) -> np.ndarray:
+    """The SMILES of a :class:`MolBatch`, or ``X`` itself as a 1-D object array."""
+    return X.smiles if isinstance(X, MolBatch) else np.asarray(X, dtype=object).ravel()
