@@ -28,6 +28,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_screen.py
+	$(BIN)/python bench/bench_screen_stages.py
 	$(BIN)/python bench/bench_uncertainty.py
 	$(BIN)/python bench/bench_oracle.py
 	$(BIN)/python bench/bench_zoo.py --dataset small
