@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_zoo.py --dataset small
 	$(BIN)/python bench/bench_zoo.py --dataset ocelot
 	$(BIN)/python bench/bench_dmpnn.py
+	$(BIN)/python bench/bench_dmpnn_descriptors.py
 
 dataset: $(STAMP)
 	$(BIN)/python scripts/make_default_dataset.py
