@@ -113,7 +113,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
 
         return make_featurizer(self.descriptors).n_features_out
 
-    def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None) -> object:
+    def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None, cache: bool = True) -> object:
         data, featurizers, *_ = _chemprop()
         X_d = None
         if self.descriptors:
@@ -125,7 +125,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
                       str(s), None if Y is None else Y[i], x_d=None if X_d is None else X_d[i])
                   for i, s in enumerate(smiles)]
         dataset = data.MoleculeDataset(points, featurizers.SimpleMoleculeMolGraphFeaturizer())
-        dataset.cache = True  # featurize each graph once, not once per epoch
+        dataset.cache = cache  # training: featurize each graph once, not once per epoch
         return dataset
 
     # ---- training ------------------------------------------------------------------------
@@ -190,7 +190,10 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         data, *_ = _chemprop()
         check_is_fitted(self, "net_")
         smiles = as_smiles(X)
-        loader = data.build_dataloader(self._dataset(smiles, None), 256, shuffle=False)
+        # not chemprop's build_dataloader: it drops a last batch of one molecule (for batch
+        # norm in training), which in prediction silently loses that molecule
+        loader = torch.utils.data.DataLoader(self._dataset(smiles, None, cache=False), 256,
+                                             shuffle=False, collate_fn=data.collate_batch)
         self.net_.eval()
         out = []
         with torch.inference_mode():

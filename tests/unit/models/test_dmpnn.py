@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("chemprop")
@@ -10,6 +11,7 @@ pytest.importorskip("chemprop")
 from redoxscreen.features import make_featurizer  # noqa: E402
 from redoxscreen.models import EnsembleRegressor, RedoxModel, load_model  # noqa: E402
 from redoxscreen.models.dmpnn import DMPNNRegressor  # noqa: E402
+from redoxscreen.screen import ScreenSettings, run_screen  # noqa: E402
 
 
 def test_dmpnn_learns_masks_gaps_and_round_trips(toy_df, tmp_path):
@@ -22,6 +24,9 @@ def test_dmpnn_learns_masks_gaps_and_round_trips(toy_df, tmp_path):
     assert len(est.history_["val_loss"]) == 15 and 0 <= est.best_epoch_ < 15
     pred = est.predict(smiles[120:])
     assert pred.shape == (40, 2)
+    # one molecule (or 257) is a batch chemprop's loader would drop
+    np.testing.assert_allclose(est.predict(smiles[120:121]), pred[:1], rtol=1e-5)
+    assert est.predict(np.resize(smiles, 257)).shape == (257, 2)
     ok = np.isfinite(Y[120:])
     mae = np.abs(pred - Y[120:])[ok].mean()
     baseline = np.abs(Y[120:] - np.nanmean(Y[:120], axis=0))[ok].mean()
@@ -74,10 +79,21 @@ def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_pa
                                            for s in (0, 1)])
     stack = StackedRegressor.from_fitted([ridge, graph], ["ridge", "dmpnn"],
                                          np.array([[0.6], [0.4]]), np.zeros(1))
-    RedoxModel(featurizer=featurizer, estimator=stack, targets=["ie"]).save(tmp_path / "m")
+    oof = pd.DataFrame({"smiles": smiles, "fold": np.arange(80) % 2, "ie_true": y,
+                        "ie_pred": y + np.random.default_rng(0).normal(0, 0.2, 80)})
+    RedoxModel(featurizer=featurizer, estimator=stack, targets=["ie"], oof=oof).save(
+        tmp_path / "m")
     model = load_model(tmp_path / "m")
     out = model.predict_smiles([*smiles[:5], "not a smiles"])
     expected = 0.6 * ridge.predict(X[:5]) + 0.4 * graph.predict(smiles[:5])
     np.testing.assert_allclose(out["ie_pred"].to_numpy()[:5], expected, rtol=1e-5)
     assert np.isnan(out["ie_pred"].iloc[5]) and out["reason"].iloc[5]
     assert np.isfinite(out["ie_std"].to_numpy()[:5]).all()  # spread of the two fold stacks
+    # the screen hands the stack features and SMILES of the valid rows
+    library = tmp_path / "lib.smi"
+    library.write_text("\n".join([*smiles[:5], "C1CC"]) + "\n")
+    settings = ScreenSettings(roles=["cathode"], n_workers=1, chunk_size=4)
+    run_screen(tmp_path / "m", library, tmp_path / "run", settings)
+    rows = pd.read_parquet(tmp_path / "run" / "results.parquet").sort_values("row")
+    assert rows["valid"].tolist() == [True] * 5 + [False]
+    np.testing.assert_allclose(rows["ie_pred"].to_numpy()[:5], expected, rtol=1e-5)
