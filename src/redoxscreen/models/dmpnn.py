@@ -176,7 +176,10 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
             warnings.filterwarnings("ignore", ".*num_workers.*")
             trainer.fit(self.net_,
                         data.build_dataloader(train_set, self.batch_size, seed=self.seed),
-                        data.build_dataloader(val_set, self.batch_size, shuffle=False))
+                        _ordered_loader(val_set, self.batch_size))
+        if keeper.best_state is None:
+            raise ConfigError(f"the D-MPNN got no finite validation loss in {self.max_epochs} "
+                              f"epochs ({len(val_set)} validation molecules); check the labels")
         self.net_.load_state_dict(keeper.best_state)
         self.net_.eval()
         self.best_epoch_ = keeper.best_epoch
@@ -187,13 +190,10 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: object) -> np.ndarray:
         import torch
 
-        data, *_ = _chemprop()
+        _chemprop()  # a clear error without chemprop
         check_is_fitted(self, "net_")
         smiles = as_smiles(X)
-        # not chemprop's build_dataloader: it drops a last batch of one molecule (for batch
-        # norm in training), which in prediction silently loses that molecule
-        loader = torch.utils.data.DataLoader(self._dataset(smiles, None, cache=False), 256,
-                                             shuffle=False, collate_fn=data.collate_batch)
+        loader = _ordered_loader(self._dataset(smiles, None, cache=False), 256)
         self.net_.eval()
         out = []
         with torch.inference_mode():
@@ -218,6 +218,17 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.net_ = self._build(n_targets, np.zeros(n_targets), np.ones(n_targets))
         self.net_.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
         self.net_.eval()
+
+
+def _ordered_loader(dataset: object, batch_size: int) -> object:
+    """Every molecule in order. Not chemprop's ``build_dataloader``: it drops a last batch of
+    one molecule (batch norm needs two in training), which in validation and prediction silently
+    loses that molecule — or the only validation molecule of a tiny set."""
+    import torch
+    from chemprop.data import collate_batch
+
+    return torch.utils.data.DataLoader(dataset, batch_size, shuffle=False,
+                                       collate_fn=collate_batch)
 
 
 class _Scaler:

@@ -97,3 +97,13 @@ def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_pa
     rows = pd.read_parquet(tmp_path / "run" / "results.parquet").sort_values("row")
     assert rows["valid"].tolist() == [True] * 5 + [False]
     np.testing.assert_allclose(rows["ie_pred"].to_numpy()[:5], expected, rtol=1e-5)
+
+
+def test_dmpnn_keeps_a_lone_validation_molecule():
+    # 11 rows → 1 validation molecule, a batch of one that chemprop's loader would drop
+    smiles = np.array(["CCO", "c1ccccc1", "CCN", "c1ccncc1", "CC(=O)C", "CCCC", "OCCO", "CC#N",
+                       "c1ccoc1", "CCCl", "CCOC"], dtype=object)
+    y = np.arange(11, dtype=float)
+    est = DMPNNRegressor(hidden_size=8, ffn_hidden_size=8, max_epochs=2, batch_size=4,
+                         n_threads=1).fit(smiles, y)
+    assert len(est.history_["val_loss"]) == 2 and np.isfinite(est.history_["val_loss"]).all()
