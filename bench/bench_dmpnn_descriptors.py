@@ -14,7 +14,7 @@ import sys
 import time
 
 import numpy as np
-from common import OCELOT, load_ocelot, write_result
+from common import load_ocelot, skip_without_chemprop_and_ocelot, write_result
 
 
 def main() -> int:
@@ -22,13 +22,7 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    try:
-        import chemprop  # noqa: F401
-    except ImportError:
-        print("skipped: chemprop is not installed (pip install 'redoxscreen[graph]')")
-        return 0
-    if not OCELOT.exists():
-        print("skipped: ../shared/data not found")
+    if skip_without_chemprop_and_ocelot():
         return 0
     from redoxscreen.evaluation.compare import evaluation_splits
     from redoxscreen.evaluation.metrics import metrics_by_target

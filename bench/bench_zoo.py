@@ -22,18 +22,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from common import OCELOT, SHARED, write_result
+from common import OCELOT, SHARED, has_chemprop, write_result
 
 QUINONES = SHARED / "quinones_li_redox"
 TG = SHARED / "polymer_tg" / "Bicerano_bigsmiles.csv"
 SMALL_MODELS = "ridge,lasso,svr,krr,gp,rf,et,lgbm,fcnn"
 OCELOT_MODELS = "fcnn,lgbm,ridge"
-
-
-def _has_chemprop() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("chemprop") is not None
 # run folders are kept (not committed): compare caches finished model runs there, so a rerun or
 # an interrupted benchmark reuses them
 RUNS = Path(__file__).resolve().parent / "runs"
@@ -127,7 +121,7 @@ def main() -> int:
 
     todo = ["quinones", "tg"] if args.dataset == "small" else [args.dataset]
     for name in todo:
-        ocelot_models = OCELOT_MODELS + (",dmpnn" if _has_chemprop() else "")
+        ocelot_models = OCELOT_MODELS + (",dmpnn" if has_chemprop() else "")
         args.models = args.models or (ocelot_models if name == "ocelot" else SMALL_MODELS)
         folder = RUNS / f"zoo_{name}"
         folder.mkdir(parents=True, exist_ok=True)

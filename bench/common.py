@@ -15,6 +15,23 @@ OCELOT = SHARED / "ocelot_chromophore_v1" / "ocelot_chromophore_v1_dev.csv.gz"
 ENAMINE = SHARED / "screening_library_enamine50k" / "Enamine50k.csv.gz"
 
 
+def has_chemprop() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("chemprop") is not None
+
+
+def skip_without_chemprop_and_ocelot() -> bool:
+    """Print why and return True when a D-MPNN benchmark cannot run here."""
+    if not has_chemprop():
+        print("skipped: chemprop is not installed (pip install 'redoxscreen[graph]')")
+        return True
+    if not OCELOT.exists():
+        print("skipped: ../shared/data not found")
+        return True
+    return False
+
+
 def write_result(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / name

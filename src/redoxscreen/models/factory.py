@@ -12,9 +12,6 @@ from redoxscreen.models.zoo import MODELS, ZooRegressor
 GP_MAX_TRAIN = 3000  # the exact GP costs O(n³): larger training sets are subsampled (recorded)
 
 
-GRAPH_MODELS = {"dmpnn"}  # take SMILES, not a feature matrix
-
-
 def model_names() -> list[str]:
     return ["fcnn", "dmpnn", *MODELS]
 

@@ -16,13 +16,23 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from redoxscreen.errors import ConfigError
 from redoxscreen.features.batch import model_input
 
+COMBINATIONS = ("stack", "average")
 
-def fit_stack_weights(member_preds: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Convex weights ``(m, t)`` (and zero intercepts ``(t,)``) from predictions ``(m, n, t)``."""
+
+def fit_stack_weights(member_preds: np.ndarray, Y: np.ndarray, combine: str = "stack"
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Convex weights ``(m, t)`` (and zero intercepts ``(t,)``) from predictions ``(m, n, t)``.
+
+    ``combine="average"`` gives equal weights (nothing is fitted)."""
     m, _, t = member_preds.shape
     weights, intercepts = np.zeros((m, t)), np.zeros(t)
+    if combine == "average":
+        return np.full((m, t), 1.0 / m), intercepts
+    if combine != "stack":
+        raise ConfigError(f"unknown combination {combine!r}; use {' or '.join(COMBINATIONS)}")
     for j in range(t):
         ok = np.isfinite(Y[:, j]) & np.isfinite(member_preds[:, :, j]).all(axis=0)
         res = _simplex_least_squares(member_preds[:, ok, j].T, Y[ok, j])
@@ -39,14 +49,15 @@ def _simplex_least_squares(A: np.ndarray, y: np.ndarray) -> object:
                     constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0}])
 
 
-def cross_fitted_stack(member_oof: np.ndarray, Y: np.ndarray, fold: np.ndarray) -> np.ndarray:
+def cross_fitted_stack(member_oof: np.ndarray, Y: np.ndarray, fold: np.ndarray,
+                       combine: str = "stack") -> np.ndarray:
     """Honest out-of-fold predictions of the stack: rows of fold ``f`` are combined with weights
     fitted on the other folds' out-of-fold predictions. Shapes ``(m, n, t)``, ``(n, t)``, ``(n,)``.
     """
     out = np.full(Y.shape, np.nan)
     for f in np.unique(fold[fold >= 0]):
         test, train = fold == f, (fold >= 0) & (fold != f)
-        w, b = fit_stack_weights(member_oof[:, train], Y[train])
+        w, b = fit_stack_weights(member_oof[:, train], Y[train], combine)
         out[test] = b + np.einsum("mnt,mt->nt", member_oof[:, test], w)
     return out
 

@@ -33,9 +33,8 @@ from redoxscreen.evaluation.compare import (
     run_model,
 )
 from redoxscreen.evaluation.tuning import load_spaces
-from redoxscreen.features import make_featurizer
-from redoxscreen.models.factory import GRAPH_MODELS
-from redoxscreen.models.stacking import cross_fitted_stack, fit_stack_weights
+from redoxscreen.features import make_featurizer, reads_smiles
+from redoxscreen.models.stacking import COMBINATIONS, cross_fitted_stack, fit_stack_weights
 from redoxscreen.pipeline.progress import Progress
 from redoxscreen.pipeline.runs import RunFolder, write_json
 from redoxscreen.report import feature_count_plot, parity_panel
@@ -139,13 +138,7 @@ def _stack(runs: dict[str, ModelRun], data: CompareData, top: int, combine: str
              for m, r in runs.items()}
     best = sorted(score, key=score.get)[:top]
     fold = runs[best[0]].fold
-    member_oof = np.stack([runs[m].oof for m in best])
-    if combine == "average":
-        oof = member_oof.mean(axis=0)
-    elif combine == "stack":
-        oof = cross_fitted_stack(member_oof, data.Y, fold)
-    else:
-        raise ConfigError(f"unknown combination {combine!r}; use stack or average")
+    oof = cross_fitted_stack(np.stack([runs[m].oof for m in best]), data.Y, fold, combine)
     run = ModelRun(combine, oof, fold, [],
                    sum(runs[m].fit_seconds for m in best),
                    sum(runs[m].predict_seconds for m in best))
@@ -157,6 +150,9 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                 progress: Progress | None = None) -> pd.DataFrame:
     """The ``redoxscreen compare`` command as a function; returns the leaderboard."""
     progress = progress or Progress(enabled=False)
+    if options.combine not in COMBINATIONS:  # fail before hours of model fits, not after
+        raise ConfigError(f"unknown combination {options.combine!r}; use "
+                          f"{' or '.join(COMBINATIONS)}")
     data_sha256 = file_sha256(data_path)
     run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256": data_sha256,
                                      "targets": targets,
@@ -171,25 +167,27 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                                        options.seed)
             runs: dict[str, ModelRun] = {}
             for name in options.models:
+                build = _builder(name, options)
                 X = data.X
-                if name in GRAPH_MODELS:  # graph nets read the molecules themselves
+                if reads_smiles(build({}, options.seed)):  # graph nets read the molecules
                     if data.smiles is None:
                         raise ConfigError(f"{name} needs SMILES; this table has none")
                     X = np.asarray(data.smiles, dtype=object)
                 cache = _cache_path(run, data_sha256, targets, options, kind, scheme, name)
+                folds = _FoldCache(cache)
                 runs[name] = _load_run(cache)
                 if runs[name] is None:
                     with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
                         runs[name] = run_model(
-                            name, _builder(name, options), X, data.Y, splits,
+                            name, build, X, data.Y, splits,
                             seed=options.seed, space=spaces.get(name),
                             tune_trials=options.tune_trials,
                             storage=str(run.file("optuna.sqlite3")),
                             study_prefix=f"{kind}-{scheme}-",
                             on_fold=lambda k, bar=bar: bar.advance(),
-                            fold_store=_FoldCache(cache))
+                            fold_store=folds)
                     _save_run(cache, runs[name])
-                    _FoldCache(cache).clear()
+                    folds.clear()
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
                                          scheme=scheme)
             if scheme == "kfold" and len(runs) > 1 and options.stack_top > 1:
@@ -302,11 +300,7 @@ def _save_stack(run: RunFolder, data: CompareData, members: dict[str, ModelRun],
     from redoxscreen.models.stacking import StackedRegressor
 
     ens = [EnsembleRegressor.from_fitted(r.fitted) for r in members.values()]
-    if combine == "average":
-        w, b = np.full((len(members), data.Y.shape[1]), 1.0 / len(members)), np.zeros(
-            data.Y.shape[1])
-    else:
-        w, b = fit_stack_weights(np.stack([r.oof for r in members.values()]), data.Y)
+    w, b = fit_stack_weights(np.stack([r.oof for r in members.values()]), data.Y, combine)
     est = StackedRegressor.from_fitted(ens, list(members), w, b)
     oof = pd.DataFrame({"smiles": data.smiles, "fold": stacked.fold})
     for j, t in enumerate(data.targets):

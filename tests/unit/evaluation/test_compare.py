@@ -77,3 +77,22 @@ def test_run_model_keeps_finished_folds_across_an_interruption(tmp_path):
     assert len(resumed.fitted) == 4 and (resumed.fold >= 0).all()
     store.clear()
     assert not any(store.cache.parent.iterdir())
+
+
+def test_average_is_equal_weights_and_unknown_combination_fails_before_any_fit(tmp_path):
+    from redoxscreen.errors import ConfigError
+    from redoxscreen.pipeline.compare import CompareOptions, run_compare
+
+    rng = np.random.default_rng(1)
+    members, y = rng.normal(size=(3, 40, 2)), rng.normal(size=(40, 2))
+    w, b = fit_stack_weights(members, y, "average")
+    np.testing.assert_allclose(w, 1 / 3)
+    np.testing.assert_allclose(b, 0)
+    np.testing.assert_allclose(cross_fitted_stack(members, y, np.arange(40) % 4, "average"),
+                               members.mean(axis=0))
+    with pytest.raises(ConfigError, match="unknown combination 'avg'"):
+        fit_stack_weights(members, y, "avg")
+    # the data file does not even exist: the option is checked first
+    with pytest.raises(ConfigError, match="unknown combination 'avg'"):
+        run_compare(tmp_path / "none.csv", ["y"], tmp_path / "out",
+                    options=CompareOptions(models=["ridge"], combine="avg"))
