@@ -58,9 +58,10 @@ def _winners(board: list[dict]) -> dict:
 def ocelot(tmp: Path, args: argparse.Namespace) -> dict:
     res = _run("OCELOT", OCELOT, ["vie", "ea=-vea"], tmp / "ocelot", models=args.models.split(","),
                featurizer="default", splits=["scaffold"], schemes=["kfold"], folds=5,
-               seed=args.seed, stack_top=3, n_jobs=2, tune_trials=args.tune,
+               seed=args.seed, stack_top=3, n_jobs=2, fold_jobs=args.fold_jobs,
+               tune_trials=args.tune,
                params={"et": {"n_estimators": 100, "max_features": 0.05},
-                       "dmpnn": {"descriptors": "conjugation",
+                       "dmpnn": {"descriptors": "conjugation", "depth": args.dmpnn_depth,
                                  "max_epochs": args.dmpnn_epochs}})
     df = pd.DataFrame(res["leaderboard"])
     single = df[df.model != "stack"].groupby("target").mae.min()
@@ -113,6 +114,9 @@ def main() -> int:
     parser.add_argument("--tune", type=int, default=0, help="Optuna trials per model and fold")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dmpnn-epochs", type=int, default=20)
+    parser.add_argument("--dmpnn-depth", type=int, default=3, help="message-passing steps")
+    parser.add_argument("--fold-jobs", type=int, default=1, help="folds fitted at once (2: "
+                        "two one-thread fits, ~25%% sooner for the networks on 2 cores)")
     args = parser.parse_args()
     if not SHARED.exists():
         print("skipped: ../shared/data not found")

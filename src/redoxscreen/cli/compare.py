@@ -53,6 +53,8 @@ def compare(
     unit: str = typer.Option("eV", help="unit shown on plots"),
     seed: int = typer.Option(0),
     n_jobs: int = typer.Option(1, help="threads/processes for features and models"),
+    fold_jobs: int = typer.Option(1, help="folds fitted at once (worker processes), sharing "
+                                          "the --n-jobs threads; 2 speeds up network fits"),
     max_epochs: int | None = typer.Option(None, help="FCNN epoch limit"),
     set_param: list[str] = typer.Option([], "--set", help="MODEL.PARAM=VALUE, repeatable; "
                                                           "e.g. rf.n_estimators=100"),
@@ -68,7 +70,7 @@ def compare(
         schemes=_csv(scheme), folds=folds, seed=seed, tune_trials=tune,
         spaces=str(spaces) if spaces else None, stack_top=stack_top, combine=combine,
         feature_counts=[int(k) for k in _csv(feature_counts)] if feature_counts else None,
-        selection=selection, n_jobs=n_jobs, max_epochs=max_epochs, unit=unit,
+        selection=selection, n_jobs=n_jobs, fold_jobs=fold_jobs, max_epochs=max_epochs, unit=unit,
         params=parse_params(set_param))
     out = out or default_out("compare")
     board = run_compare(data, target, out, options=options, smiles_col=smiles_col,

@@ -58,6 +58,7 @@ class CompareOptions:
     feature_counts: list[int] | None = None
     selection: str = "correlation"
     n_jobs: int = 1
+    fold_jobs: int = 1  # folds fitted at once, each model with n_jobs // fold_jobs threads
     max_epochs: int | None = None
     unit: str = "eV"
     params: dict[str, dict] = field(default_factory=dict)  # model → fixed parameter overrides
@@ -126,8 +127,9 @@ def _builder(name: str, options: CompareOptions):
     from redoxscreen.models.factory import make_estimator
 
     fixed = options.params.get(name, {})
+    threads = max(1, options.n_jobs // max(1, options.fold_jobs))
     return lambda params, seed: make_estimator(name, {**fixed, **params}, seed=seed,
-                                               n_jobs=options.n_jobs,
+                                               n_jobs=threads,
                                                max_epochs=options.max_epochs)
 
 
@@ -153,6 +155,8 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
     if options.combine not in COMBINATIONS:  # fail before hours of model fits, not after
         raise ConfigError(f"unknown combination {options.combine!r}; use "
                           f"{' or '.join(COMBINATIONS)}")
+    if options.fold_jobs < 1:
+        raise ConfigError(f"fold_jobs={options.fold_jobs}: fit at least 1 fold at a time")
     data_sha256 = file_sha256(data_path)
     run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256": data_sha256,
                                      "targets": targets,
@@ -185,7 +189,7 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                             storage=str(run.file("optuna.sqlite3")),
                             study_prefix=f"{kind}-{scheme}-",
                             on_fold=lambda k, bar=bar: bar.advance(),
-                            fold_store=folds)
+                            fold_store=folds, fold_jobs=options.fold_jobs)
                     _save_run(cache, runs[name])
                     folds.clear()
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
@@ -214,7 +218,8 @@ def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
     so a restarted ``compare`` reuses only results of identical work."""
     shaping = {k: v for k, v in asdict(options).items()
                if k not in ("models", "splits", "schemes", "stack_top", "combine",
-                            "feature_counts", "selection", "n_jobs", "unit", "params")}
+                            "feature_counts", "selection", "n_jobs", "fold_jobs", "unit",
+                            "params")}
     key = json.dumps({"data": data_sha256, "targets": targets, **shaping,
                       "params": options.params.get(name, {}), "kind": kind, "scheme": scheme,
                       "model": name}, sort_keys=True, default=str)

@@ -79,6 +79,34 @@ def test_run_model_keeps_finished_folds_across_an_interruption(tmp_path):
     assert not any(store.cache.parent.iterdir())
 
 
+def test_folds_fitted_in_parallel_match_serial_and_are_each_saved(tmp_path):
+    from redoxscreen.evaluation.compare import _fit_fold, run_model
+    from redoxscreen.models.factory import make_estimator
+    from redoxscreen.pipeline.compare import _FoldCache
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 4))
+    Y = np.column_stack([X @ rng.normal(size=4), X[:, 0] ** 2]) + rng.normal(0, 0.1, (80, 2))
+    splits = evaluation_splits(None, 80, "random", "kfold", 5, seed=3)
+
+    def build(params, seed):
+        return make_estimator("rf", {"n_estimators": 20}, seed=seed)
+
+    serial = run_model("rf", build, X, Y, splits)
+    store = _FoldCache(tmp_path / "cache" / "random-kfold-rf-abc")
+    store.save(1, _fit_fold("rf", build, X, Y, *splits[1], 1, seed=0, space=None,
+                            tune_trials=0, storage=None, study_prefix=""))  # fold 1 was done
+    done: list[int] = []
+    parallel = run_model("rf", build, X, Y, splits, fold_store=store, fold_jobs=2,
+                         on_fold=done.append)
+    np.testing.assert_allclose(parallel.oof, serial.oof)
+    np.testing.assert_array_equal(parallel.fold, serial.fold)
+    assert sorted(done) == [0, 1, 2, 3, 4] and done[0] == 1  # the stored fold comes first
+    assert [m.seed for m in parallel.fitted] == [0, 1, 2, 3, 4]
+    assert sorted(p.name for p in store.cache.parent.iterdir()) == [
+        f"random-kfold-rf-abc.fold{k}" for k in range(5)]
+
+
 def test_average_is_equal_weights_and_unknown_combination_fails_before_any_fit(tmp_path):
     from redoxscreen.errors import ConfigError
     from redoxscreen.pipeline.compare import CompareOptions, run_compare
