@@ -70,19 +70,40 @@ def _centre(atom: Chem.Atom) -> tuple[float, float, int]:
 
 def _frontier(h: np.ndarray, kmat: np.ndarray, n_electrons: int) -> tuple[float, float]:
     """HOMO and LUMO energies (|β| units) of one conjugated system."""
-    eps = np.sort(-np.linalg.eigvalsh(np.diag(h) + kmat))
-    n_orb = len(eps)
-    n_electrons = min(max(n_electrons, 0), 2 * n_orb)
-    n_full, odd = divmod(n_electrons, 2)
-    if odd:
-        return float(eps[n_full]), float(eps[n_full])
-    homo = float(eps[n_full - 1]) if n_full > 0 else _NO_PI_HOMO
-    lumo = float(eps[n_full]) if n_full < n_orb else _NO_PI_LUMO
+    homo, lumo, _, _ = _frontier_orbitals(h, kmat, n_electrons, densities=False)
     return homo, lumo
 
 
-def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
-    """The :data:`FEATURE_NAMES` vector of one molecule."""
+def _frontier_orbitals(h: np.ndarray, kmat: np.ndarray, n_electrons: int,
+                       densities: bool = True) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """HOMO and LUMO energies (|β| units) of one conjugated system and, per centre, the
+    frontier-orbital densities :math:`c_i^2` (summed over a degenerate level and divided by its
+    degeneracy, so each sums to 1 over the system; zeros for a missing orbital)."""
+    n_orb = len(h)
+    if densities:
+        eps, vecs = np.linalg.eigh(-(np.diag(h) + kmat))
+    else:
+        eps, vecs = np.sort(-np.linalg.eigvalsh(np.diag(h) + kmat)), None
+    n_electrons = min(max(n_electrons, 0), 2 * n_orb)
+    n_full, odd = divmod(n_electrons, 2)
+    if odd:
+        i_homo = i_lumo = n_full
+    else:
+        i_homo, i_lumo = n_full - 1, n_full
+    homo = float(eps[i_homo]) if i_homo >= 0 else _NO_PI_HOMO
+    lumo = float(eps[i_lumo]) if i_lumo < n_orb else _NO_PI_LUMO
+
+    def density(i: int) -> np.ndarray:
+        if vecs is None or not 0 <= i < n_orb:
+            return np.zeros(n_orb)
+        level = np.abs(eps - eps[i]) < 1e-6  # the whole degenerate level
+        return (vecs[:, level] ** 2).sum(axis=1) / level.sum()
+
+    return homo, lumo, density(i_homo), density(i_lumo)
+
+
+def _pi_systems(mol: Chem.Mol) -> list[tuple[list[int], np.ndarray, np.ndarray, int]]:
+    """Each conjugated system as (atom indices, Coulomb terms h, resonance matrix, π electrons)."""
     pi = set()
     for b in mol.GetBonds():
         if b.GetIsConjugated() or b.GetBondType() in _PI_BONDS:
@@ -105,15 +126,13 @@ def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
         ra, rb = find(b.GetBeginAtomIdx()), find(b.GetEndAtomIdx())
         if ra != rb:
             parent[ra] = rb
-    systems: dict[int, list[int]] = {}
-    for i in pi:
-        systems.setdefault(find(i), []).append(i)
+    groups: dict[int, list[int]] = {}
+    for i in sorted(pi):
+        groups.setdefault(find(i), []).append(i)
 
     centre = {i: _centre(mol.GetAtomWithIdx(i)) for i in pi}
-    homo, lumo = _NO_PI_HOMO, _NO_PI_LUMO
-    largest: list[int] = []
-    homo_l, lumo_l, elec_l = _NO_PI_HOMO, _NO_PI_LUMO, 0
-    for atoms in systems.values():
+    systems = []
+    for atoms in groups.values():
         pos = {a: j for j, a in enumerate(atoms)}
         h = np.array([centre[a][0] for a in atoms])
         kmat = np.zeros((len(atoms), len(atoms)))
@@ -122,7 +141,46 @@ def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
             if i in pos and j in pos:
                 kij = centre[i][1] * centre[j][1] * _BOND_FACTOR.get(b.GetBondType(), 1.0)
                 kmat[pos[i], pos[j]] = kmat[pos[j], pos[i]] = kij
-        n_el = sum(centre[a][2] for a in atoms)
+        systems.append((atoms, h, kmat, sum(centre[a][2] for a in atoms)))
+    return systems
+
+
+ATOM_FEATURE_NAMES = ["pi_centre", "hmo_h", "homo_density", "lumo_density",
+                      "system_homo", "system_lumo"]
+
+
+def atom_frontier_features(mol: Chem.Mol) -> np.ndarray:
+    """Per atom (rows in RDKit atom order), the :data:`ATOM_FEATURE_NAMES` columns: whether it
+    is a π centre, its Coulomb term, its density in the molecule's Hückel HOMO and LUMO (zero
+    outside the systems holding them), and the HOMO/LUMO energies of its own π system (the
+    σ-only sentinels for atoms in none). By first-order perturbation theory a substituent
+    shifts a frontier level in proportion to the density at the atom it sits on, which a
+    message-passing net of depth 3 cannot see on a large π system."""
+    out = np.zeros((mol.GetNumAtoms(), len(ATOM_FEATURE_NAMES)))
+    out[:, 4], out[:, 5] = _NO_PI_HOMO, _NO_PI_LUMO
+    homo, lumo, homo_rows, lumo_rows = _NO_PI_HOMO, _NO_PI_LUMO, None, None
+    for atoms, h, kmat, n_el in _pi_systems(mol):
+        s_homo, s_lumo, d_homo, d_lumo = _frontier_orbitals(h, kmat, n_el)
+        out[atoms, 0], out[atoms, 1] = 1.0, h
+        out[atoms, 4], out[atoms, 5] = s_homo, s_lumo
+        if s_homo > homo:
+            homo, homo_rows = s_homo, (atoms, d_homo)
+        if s_lumo < lumo:
+            lumo, lumo_rows = s_lumo, (atoms, d_lumo)
+    for col, rows in ((2, homo_rows), (3, lumo_rows)):
+        if rows is not None:
+            out[rows[0], col] = rows[1]
+    return out
+
+
+def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
+    """The :data:`FEATURE_NAMES` vector of one molecule."""
+    systems = _pi_systems(mol)
+    pi = [a for atoms, *_ in systems for a in atoms]
+    homo, lumo = _NO_PI_HOMO, _NO_PI_LUMO
+    largest: list[int] = []
+    homo_l, lumo_l, elec_l = _NO_PI_HOMO, _NO_PI_LUMO, 0
+    for atoms, h, kmat, n_el in systems:
         s_homo, s_lumo = _frontier(h, kmat, n_el)
         homo, lumo = max(homo, s_homo), min(lumo, s_lumo)
         if len(atoms) > len(largest):

@@ -13,6 +13,8 @@ to the learned graph embedding before the FFN, as ``chemprop train --features-ge
 message passing of depth 3 sees three bonds around each atom, while the ionisation energy of a
 π system depends on its whole extent (the Hückel frontier orbitals in ``conjugation``). They are
 standardised on the training set; the scaler is part of the saved state dict.
+``atom_features="huckel"`` gives each atom, before message passing, its Hückel frontier-orbital
+densities and its π system's HOMO/LUMO energies (``features.conjugation.atom_frontier_features``).
 Graphs are featurized once per fit (chemprop's dataset cache), not once per epoch.
 """
 
@@ -57,7 +59,8 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
                  batch_norm: bool = False, max_epochs: int = 50, patience: int | None = None,
                  batch_size: int = 64, warmup_epochs: int = 2, init_lr: float = 1e-4,
                  max_lr: float = 1e-3, final_lr: float = 1e-4, validation_fraction: float = 0.1,
-                 descriptors: str | None = None, seed: int = 0, n_threads: int | None = None,
+                 descriptors: str | None = None, atom_features: str | None = None,
+                 seed: int = 0, n_threads: int | None = None,
                  verbose: bool = False):
         self.hidden_size = hidden_size
         self.depth = depth
@@ -76,6 +79,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.final_lr = final_lr
         self.validation_fraction = validation_fraction
         self.descriptors = descriptors
+        self.atom_features = atom_features
         self.seed = seed
         self.n_threads = n_threads
         self.verbose = verbose
@@ -84,7 +88,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
     def _build(self, n_targets: int, y_mean: np.ndarray, y_scale: np.ndarray,
                x_scaler: object = None) -> object:
         data, featurizers, models, nn, _ = _chemprop()
-        feat = featurizers.SimpleMoleculeMolGraphFeaturizer()
+        feat = self._graph_featurizer()
         mp = nn.BondMessagePassing(feat.atom_fdim, feat.bond_fdim, d_h=self.hidden_size,
                                    depth=self.depth, dropout=self.dropout)
         if self.aggregation == "norm":
@@ -113,7 +117,14 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
 
         return make_featurizer(self.descriptors).n_features_out
 
+    def _graph_featurizer(self) -> object:
+        _, featurizers, *_ = _chemprop()
+        extra = len(_atom_feature_fn(self.atom_features)[1]) if self.atom_features else 0
+        return featurizers.SimpleMoleculeMolGraphFeaturizer(extra_atom_fdim=extra)
+
     def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None, cache: bool = True) -> object:
+        from chemprop.utils import make_mol
+
         data, featurizers, *_ = _chemprop()
         X_d = None
         if self.descriptors:
@@ -121,10 +132,14 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
 
             X_d = make_featurizer(self.descriptors).transform(list(smiles)).toarray()
             X_d = X_d.astype(np.float32)
-        points = [data.MoleculeDatapoint.from_smi(
-                      str(s), None if Y is None else Y[i], x_d=None if X_d is None else X_d[i])
-                  for i, s in enumerate(smiles)]
-        dataset = data.MoleculeDataset(points, featurizers.SimpleMoleculeMolGraphFeaturizer())
+        atom_fn = _atom_feature_fn(self.atom_features)[0] if self.atom_features else None
+        points = []
+        for i, s in enumerate(smiles):
+            mol = make_mol(str(s))  # the graph's atom order, which atom features must follow
+            points.append(data.MoleculeDatapoint(
+                mol, None if Y is None else Y[i], x_d=None if X_d is None else X_d[i],
+                V_f=None if atom_fn is None else atom_fn(mol).astype(np.float32), name=str(s)))
+        dataset = data.MoleculeDataset(points, self._graph_featurizer())
         dataset.cache = cache  # training: featurize each graph once, not once per epoch
         return dataset
 
@@ -218,6 +233,15 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.net_ = self._build(n_targets, np.zeros(n_targets), np.ones(n_targets))
         self.net_.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
         self.net_.eval()
+
+
+def _atom_feature_fn(name: str) -> tuple[object, list[str]]:
+    """Per-atom features appended to chemprop's atom features before message passing."""
+    if name == "huckel":
+        from redoxscreen.features.conjugation import ATOM_FEATURE_NAMES, atom_frontier_features
+
+        return atom_frontier_features, ATOM_FEATURE_NAMES
+    raise ConfigError(f"unknown D-MPNN atom features {name!r}; known: huckel")
 
 
 def _ordered_loader(dataset: object, batch_size: int) -> object:

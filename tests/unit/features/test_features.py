@@ -67,6 +67,29 @@ def test_larger_acenes_have_smaller_gaps():
     assert gaps[0] > gaps[1] > gaps[2]
 
 
+def test_atom_frontier_densities_follow_the_huckel_orbitals():
+    from redoxscreen.features.conjugation import ATOM_FEATURE_NAMES, atom_frontier_features
+
+    col = {n: j for j, n in enumerate(ATOM_FEATURE_NAMES)}
+    naph = atom_frontier_features(Chem.MolFromSmiles("c1ccc2ccccc2c1"))
+    # textbook naphthalene HOMO: c² = 0.181 at the α positions, 0.069 at β, 0 at the bridgeheads
+    np.testing.assert_allclose(naph[[0, 1, 3], col["homo_density"]], [0.069, 0.069, 0.0],
+                               atol=1e-3)
+    assert naph[2, col["homo_density"]] == pytest.approx(0.181, abs=1e-3)
+    assert naph[:, col["system_homo"]] == pytest.approx(np.full(10, -0.618), abs=1e-3)
+    # benzene's degenerate HOMO pair averages to an even 1/6 on each atom
+    benz = atom_frontier_features(Chem.MolFromSmiles("c1ccccc1"))
+    np.testing.assert_allclose(benz[:, col["homo_density"]], 1 / 6)
+    # the HOMO lives on the largest π system; a saturated atom carries the σ-only sentinels
+    mol = Chem.MolFromSmiles("C=CCc1ccc(N)cc1")
+    f = atom_frontier_features(mol)
+    assert f[:, col["homo_density"]].sum() == pytest.approx(1.0)
+    assert f[[0, 1], col["homo_density"]].sum() == 0 and f[2, col["pi_centre"]] == 0
+    assert f[2, col["system_homo"]] == -3.0 and f[0, col["system_homo"]] > -3.0
+    assert f[7, col["hmo_h"]] == pytest.approx(1.5)  # amine N, lone-pair donor
+    assert f.shape == (mol.GetNumAtoms(), len(ATOM_FEATURE_NAMES))
+
+
 def test_concat_and_config_round_trip():
     f = make_featurizer("ecfp:r=1,bits=256+ecfp:r=2,bits=512,bits-only+conjugation")
     assert isinstance(f, ConcatFeaturizer)

@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("chemprop")
 
+from redoxscreen.errors import ConfigError  # noqa: E402
 from redoxscreen.features import make_featurizer  # noqa: E402
 from redoxscreen.models import EnsembleRegressor, RedoxModel, load_model  # noqa: E402
 from redoxscreen.models.dmpnn import DMPNNRegressor  # noqa: E402
@@ -62,6 +63,28 @@ def test_dmpnn_descriptors_are_scaled_inputs_and_saved(toy_df, tmp_path):
     back = load_model(tmp_path / "m").estimator.estimators_[0]
     assert back.descriptors == "conjugation"
     np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
+
+
+def test_dmpnn_huckel_atom_features_enter_message_passing_and_are_saved(toy_df, tmp_path):
+    smiles = toy_df.smiles.to_numpy(dtype=object)[:80]
+    y = toy_df.vie.to_numpy()[:80]
+    plain = DMPNNRegressor(hidden_size=32, ffn_hidden_size=32, max_epochs=2, batch_size=16,
+                           warmup_epochs=1, n_threads=1).fit(smiles, y)
+    est = DMPNNRegressor(hidden_size=32, ffn_hidden_size=32, max_epochs=2, batch_size=16,
+                         warmup_epochs=1, atom_features="huckel", n_threads=1).fit(smiles, y)
+    # six more inputs per atom to the first message-passing layer
+    assert (est.net_.message_passing.W_i.in_features
+            == plain.net_.message_passing.W_i.in_features + 6)
+    pred = est.predict(smiles)
+    assert np.isfinite(pred).all()
+    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
+                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie"])
+    model.save(tmp_path / "m")
+    back = load_model(tmp_path / "m").estimator.estimators_[0]
+    assert back.atom_features == "huckel"
+    np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
+    with pytest.raises(ConfigError, match="atom features"):
+        DMPNNRegressor(atom_features="xtb", max_epochs=1).fit(smiles[:20], y[:20])
 
 
 def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_path):
