@@ -4,11 +4,13 @@ The same fold 0 of the scaffold 5-fold split as the OCELOT leaderboard (``bench_
 and EA = −vea, ``DMPNNRegressor`` with chemprop's defaults except the options given, one thread
 (so two variants can run side by side on 2 cores). Each run writes
 ``bench/results/dmpnn_ablation/<name>.json`` (MAE per target, best epoch, validation-loss
-history, seconds). Variants measured (12 epochs, ``--descriptors conjugation``): ``norm``
-(chemprop's aggregation), ``mean`` (``--agg mean``), ``depth6``, ``huckel``
-(``--atom-features huckel``), ``mean_huckel``, ``mean_ffn2``, ``qspr``
-(``--descriptors rdkit2d:set=qspr+conjugation``), ``aux`` (auxiliary OCELOT targets trained
-alongside, scored on vIE/EA only). Needs chemprop; skips without it or without ``../shared/data``.
+history, seconds). Variants measured (12 epochs, ``--descriptors conjugation``): ``mean``
+(``--agg mean``), ``depth6``, ``huckel`` (``--atom-features huckel``), ``mean_huckel``,
+``qspr`` (``--descriptors rdkit2d:set=qspr+conjugation``), ``aux`` (``--aux
+homo,lumo,aie,ea_ad=-aea,hl,s0s1,s0t1``: more OCELOT targets trained alongside, scored on vIE/EA
+only). Their baseline, chemprop's norm aggregation at depth 3, is ``graph+conjugation`` in
+``dmpnn_descriptors.json`` (same fold, epochs and seed; two threads).
+Needs chemprop; skips without it or without ``../shared/data``.
 """
 
 from __future__ import annotations
