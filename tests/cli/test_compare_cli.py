@@ -27,7 +27,7 @@ def compared(tmp_path_factory):
     out = d / "run"
     r = invoke("compare", data, "-t", "vie", "-t", "ea=-vea", "--models", "ridge,rf,lgbm,fcnn",
                "--featurizer", "ecfp:r=2,bits=512+conjugation", "--folds", "3", *FAST,
-               "--out", out)
+               "--n-jobs", "2", "--fold-jobs", "2", "--out", out)  # folds in worker processes
     assert r.exit_code == 0, r.output
     return data, out
 

@@ -124,3 +124,6 @@ def test_average_is_equal_weights_and_unknown_combination_fails_before_any_fit(t
     with pytest.raises(ConfigError, match="unknown combination 'avg'"):
         run_compare(tmp_path / "none.csv", ["y"], tmp_path / "out",
                     options=CompareOptions(models=["ridge"], combine="avg"))
+    with pytest.raises(ConfigError, match="fold_jobs=0"):
+        run_compare(tmp_path / "none.csv", ["y"], tmp_path / "out",
+                    options=CompareOptions(models=["ridge"], fold_jobs=0))
