@@ -15,6 +15,14 @@ from redoxscreen.models.dmpnn import DMPNNRegressor  # noqa: E402
 from redoxscreen.screen import ScreenSettings, run_screen  # noqa: E402
 
 
+def _saved_and_loaded(est: DMPNNRegressor, tmp_path) -> DMPNNRegressor:
+    """``est`` saved as a one-target model (JSON + safetensors) and loaded back."""
+    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
+                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie"])
+    model.save(tmp_path / "m")
+    return load_model(tmp_path / "m").estimator.estimators_[0]
+
+
 def test_dmpnn_learns_masks_gaps_and_round_trips(toy_df, tmp_path):
     rows = np.random.default_rng(0).permutation(len(toy_df))[:160]
     smiles = toy_df.smiles.to_numpy(dtype=object)[rows]
@@ -57,10 +65,7 @@ def test_dmpnn_descriptors_are_scaled_inputs_and_saved(toy_df, tmp_path):
     np.testing.assert_allclose(mean, X_d[train_rows].mean(axis=0), rtol=1e-4, atol=1e-4)
     pred = est.predict(smiles)
     assert np.isfinite(pred).all() and pred.std() > 0
-    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
-                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie"])
-    model.save(tmp_path / "m")
-    back = load_model(tmp_path / "m").estimator.estimators_[0]
+    back = _saved_and_loaded(est, tmp_path)
     assert back.descriptors == "conjugation"
     np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
 
@@ -77,10 +82,7 @@ def test_dmpnn_huckel_atom_features_enter_message_passing_and_are_saved(toy_df, 
             == plain.net_.message_passing.W_i.in_features + 6)
     pred = est.predict(smiles)
     assert np.isfinite(pred).all()
-    model = RedoxModel(featurizer=make_featurizer("ecfp:r=1,bits=64"),
-                       estimator=EnsembleRegressor.from_fitted([est]), targets=["ie"])
-    model.save(tmp_path / "m")
-    back = load_model(tmp_path / "m").estimator.estimators_[0]
+    back = _saved_and_loaded(est, tmp_path)
     assert back.atom_features == "huckel"
     np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
     with pytest.raises(ConfigError, match="atom features"):
