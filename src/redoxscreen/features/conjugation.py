@@ -45,11 +45,9 @@ FEATURE_NAMES = [
 ] + [f"n_{sym}" for sym, _ in _ELEMENTS]
 
 
-def _centre(atom: Chem.Atom) -> tuple[float, float, int]:
-    """(h, k, π electrons) of a π centre."""
+def _centre(atom: Chem.Atom, has_double: bool) -> tuple[float, float, int]:
+    """(h, k, π electrons) of a π centre; ``has_double``: it carries a double or triple bond."""
     z, q = atom.GetAtomicNum(), atom.GetFormalCharge()
-    has_double = any(b.GetBondType() in (Chem.BondType.DOUBLE, Chem.BondType.TRIPLE)
-                     for b in atom.GetBonds())
     if z == 6 or z not in _DONOR:
         h, k = _ACCEPTOR.get(z, (0.0, 0.8))
         return h + 1.0 * q, k, max(0, 1 - q)
@@ -103,14 +101,24 @@ def _frontier_orbitals(h: np.ndarray, kmat: np.ndarray, n_electrons: int,
 
 
 def _pi_systems(mol: Chem.Mol) -> list[tuple[list[int], np.ndarray, np.ndarray, int]]:
-    """Each conjugated system as (atom indices, Coulomb terms h, resonance matrix, π electrons)."""
-    pi = set()
-    for b in mol.GetBonds():
-        if b.GetIsConjugated() or b.GetBondType() in _PI_BONDS:
-            pi.update((b.GetBeginAtomIdx(), b.GetEndAtomIdx()))
-    for a in mol.GetAtoms():  # halogens conjugate through a lone pair; RDKit leaves them out
-        if a.GetAtomicNum() in _HALOGENS and any(n.GetIdx() in pi for n in a.GetNeighbors()):
-            pi.add(a.GetIdx())
+    """Each conjugated system as (atom indices, Coulomb terms h, resonance matrix, π electrons).
+
+    Atoms and bonds are read from RDKit once (each access through its Python sequences costs
+    microseconds, which dominated this function when it looped over them repeatedly)."""
+    atoms = list(mol.GetAtoms())
+    bonds = [(b.GetBeginAtomIdx(), b.GetEndAtomIdx(), b.GetBondType(), b.GetIsConjugated())
+             for b in mol.GetBonds()]
+    pi, multiple = set(), set()
+    for i, j, kind, conjugated in bonds:
+        if conjugated or kind in _PI_BONDS:
+            pi.update((i, j))
+        if kind in (Chem.BondType.DOUBLE, Chem.BondType.TRIPLE):
+            multiple.update((i, j))
+    conjugated_atoms = set(pi)  # halogens conjugate through a lone pair; RDKit leaves them out
+    for i, j, _, _ in bonds:
+        for a, b in ((i, j), (j, i)):
+            if b in conjugated_atoms and atoms[a].GetAtomicNum() in _HALOGENS:
+                pi.add(a)
     # connected components of the π graph
     parent = {i: i for i in pi}
 
@@ -120,28 +128,28 @@ def _pi_systems(mol: Chem.Mol) -> list[tuple[list[int], np.ndarray, np.ndarray, 
             i = parent[i]
         return i
 
-    pi_bonds = [b for b in mol.GetBonds()
-                if b.GetBeginAtomIdx() in pi and b.GetEndAtomIdx() in pi]
-    for b in pi_bonds:
-        ra, rb = find(b.GetBeginAtomIdx()), find(b.GetEndAtomIdx())
-        if ra != rb:
-            parent[ra] = rb
+    pi_bonds = [(i, j, kind) for i, j, kind, _ in bonds if i in pi and j in pi]
+    for i, j, _ in pi_bonds:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[ri] = rj
     groups: dict[int, list[int]] = {}
     for i in sorted(pi):
         groups.setdefault(find(i), []).append(i)
+    group_bonds: dict[int, list[tuple[int, int, object]]] = {}
+    for bond in pi_bonds:
+        group_bonds.setdefault(find(bond[0]), []).append(bond)
 
-    centre = {i: _centre(mol.GetAtomWithIdx(i)) for i in pi}
+    centre = {i: _centre(atoms[i], i in multiple) for i in pi}
     systems = []
-    for atoms in groups.values():
-        pos = {a: j for j, a in enumerate(atoms)}
-        h = np.array([centre[a][0] for a in atoms])
-        kmat = np.zeros((len(atoms), len(atoms)))
-        for b in pi_bonds:
-            i, j = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
-            if i in pos and j in pos:
-                kij = centre[i][1] * centre[j][1] * _BOND_FACTOR.get(b.GetBondType(), 1.0)
-                kmat[pos[i], pos[j]] = kmat[pos[j], pos[i]] = kij
-        systems.append((atoms, h, kmat, sum(centre[a][2] for a in atoms)))
+    for root, members in groups.items():
+        pos = {a: j for j, a in enumerate(members)}
+        h = np.array([centre[a][0] for a in members])
+        kmat = np.zeros((len(members), len(members)))
+        for i, j, kind in group_bonds.get(root, []):
+            kij = centre[i][1] * centre[j][1] * _BOND_FACTOR.get(kind, 1.0)
+            kmat[pos[i], pos[j]] = kmat[pos[j], pos[i]] = kij
+        systems.append((members, h, kmat, sum(centre[a][2] for a in members)))
     return systems
 
 
@@ -187,20 +195,23 @@ def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
             largest, homo_l, lumo_l, elec_l = atoms, s_homo, s_lumo, n_el
 
     ring_info = mol.GetRingInfo()
+    rings = ring_info.AtomRings()
     largest_set = set(largest)
-    rings_in_largest = sum(all(a in largest_set for a in r) for r in ring_info.AtomRings())
+    rings_in_largest = sum(all(a in largest_set for a in r) for r in rings)
     n_heavy = mol.GetNumHeavyAtoms()
     counts = {z: 0 for _, z in _ELEMENTS}
     charge = radicals = 0
+    numbers, aromatic = [], []
     for a in mol.GetAtoms():
         z = a.GetAtomicNum()
+        numbers.append(z)
+        aromatic.append(a.GetIsAromatic())
         if z in counts:
             counts[z] += 1
         charge += a.GetFormalCharge()
         radicals += a.GetNumRadicalElectrons()
-    hetero_l = sum(mol.GetAtomWithIdx(a).GetAtomicNum() != 6 for a in largest)
-    n_arom = sum(all(mol.GetAtomWithIdx(a).GetIsAromatic() for a in r)
-                 for r in ring_info.AtomRings())
+    hetero_l = sum(numbers[a] != 6 for a in largest)
+    n_arom = sum(all(aromatic[a] for a in r) for r in rings)
     return np.array([
         homo, lumo, lumo - homo, homo_l, lumo_l,
         len(largest), elec_l, len(pi), len(pi) / max(n_heavy, 1),

@@ -60,6 +60,8 @@ def test_huckel_energies_match_textbook_values():
     # electron-poor quinone has a much lower LUMO than benzene; fluorine joins the π system
     assert _d("O=C1C=CC(=O)C=C1")["hmo_lumo"] < 0 < benzene["hmo_lumo"]
     assert _d("Fc1ccccc1")["pi_atoms_largest"] == 7
+    # only a halogen bonded to the π system joins it, whatever the atom order
+    assert _d("c1ccccc1ICl")["pi_atoms_largest"] == _d("ClIc1ccccc1")["pi_atoms_largest"] == 7
 
 
 def test_larger_acenes_have_smaller_gaps():
