@@ -18,7 +18,8 @@ densities and its π system's HOMO/LUMO energies (``features.conjugation.atom_fr
 on OCELOT, where ``descriptors="conjugation"`` already gives the frontier energies, it did not
 lower the error (``bench/results/dmpnn_ablation``). ``aggregation="mean"`` did (−5 % MAE there):
 ionisation energy and electron affinity do not grow with molecule size as a sum does.
-Graphs are featurized once per fit (chemprop's dataset cache), not once per epoch.
+Graphs are featurized once per fit (chemprop's dataset cache), not once per epoch, and each
+SMILES is parsed once for the graph, the descriptors and the atom features.
 """
 
 from __future__ import annotations
@@ -128,20 +129,25 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
     def _dataset(self, smiles: np.ndarray, Y: np.ndarray | None, cache: bool = True) -> object:
         from chemprop.utils import make_mol
 
-        data, featurizers, *_ = _chemprop()
+        data, *_ = _chemprop()
+        mols = []
+        for i, s in enumerate(smiles):  # parsed once: graph, descriptors and atom features
+            try:
+                mols.append(make_mol(str(s)))
+            except RuntimeError as exc:
+                raise ValueError(f"molecule {i} ({s!r}): RDKit cannot parse it; filter invalid "
+                                 "SMILES first") from exc
         X_d = None
         if self.descriptors:
             from redoxscreen.features import make_featurizer
 
-            X_d = make_featurizer(self.descriptors).transform(list(smiles)).toarray()
-            X_d = X_d.astype(np.float32)
+            X_d = make_featurizer(self.descriptors).transform(mols).toarray().astype(np.float32)
         atom_fn = _atom_feature_fn(self.atom_features)[0] if self.atom_features else None
-        points = []
-        for i, s in enumerate(smiles):
-            mol = make_mol(str(s))  # the graph's atom order, which atom features must follow
-            points.append(data.MoleculeDatapoint(
-                mol, None if Y is None else Y[i], x_d=None if X_d is None else X_d[i],
-                V_f=None if atom_fn is None else atom_fn(mol).astype(np.float32), name=str(s)))
+        points = [data.MoleculeDatapoint(
+                      mol, None if Y is None else Y[i], x_d=None if X_d is None else X_d[i],
+                      V_f=None if atom_fn is None else atom_fn(mol).astype(np.float32),
+                      name=str(smiles[i]))
+                  for i, mol in enumerate(mols)]  # atom features follow the graph's atom order
         dataset = data.MoleculeDataset(points, self._graph_featurizer())
         dataset.cache = cache  # training: featurize each graph once, not once per epoch
         return dataset

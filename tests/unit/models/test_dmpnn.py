@@ -85,6 +85,8 @@ def test_dmpnn_huckel_atom_features_enter_message_passing_and_are_saved(toy_df, 
     back = _saved_and_loaded(est, tmp_path)
     assert back.atom_features == "huckel"
     np.testing.assert_allclose(back.predict(smiles), pred, rtol=1e-5)
+    with pytest.raises(ValueError, match="molecule 1 .*filter invalid"):
+        est.predict(np.array(["CCO", "C1CC("], dtype=object))
     with pytest.raises(ConfigError, match="atom features"):
         DMPNNRegressor(atom_features="xtb", max_epochs=1).fit(smiles[:20], y[:20])
 
