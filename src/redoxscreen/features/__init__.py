@@ -1,7 +1,7 @@
 """Featurizers: SMILES → sparse feature matrices (sklearn transformers), and a feature cache."""
 
 from redoxscreen.features.base import MolFeaturizer
-from redoxscreen.features.batch import MolBatch, model_input, reads_smiles
+from redoxscreen.features.batch import MolBatch, model_input, reads_features, reads_smiles
 from redoxscreen.features.cache import cached_transform
 from redoxscreen.features.conjugation import ConjugationFeaturizer, conjugation_descriptors
 from redoxscreen.features.descriptors import RDKit2DFeaturizer
@@ -25,5 +25,6 @@ __all__ = [
     "featurizer_from_config",
     "make_featurizer",
     "model_input",
+    "reads_features",
     "reads_smiles",
 ]

@@ -42,6 +42,15 @@ def reads_smiles(estimator: object) -> bool:
     return any(reads_smiles(p) for p in parts)
 
 
+def reads_features(estimator: object) -> bool:
+    """Whether ``estimator`` or any part of it reads a feature matrix (a model made only of
+    graph nets does not, and its featurizer need not run)."""
+    parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
+    if parts:
+        return any(reads_features(p) for p in parts)
+    return getattr(estimator, "input_kind", "features") != "smiles"
+
+
 def model_input(estimator: object, X: object) -> object:
     """What ``estimator`` reads from ``X``: the whole batch if it reads molecules, else the
     feature matrix."""

@@ -20,7 +20,7 @@ from rdkit import Chem
 from redoxscreen.chem import mols_for_features, to_mol
 from redoxscreen.electrochem import ROLES, PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator
-from redoxscreen.features.batch import MolBatch, reads_smiles
+from redoxscreen.features.batch import MolBatch, reads_features, reads_smiles
 from redoxscreen.screen.reader import Chunk
 from redoxscreen.screen.settings import ScreenSettings, scale_suffix
 
@@ -41,6 +41,7 @@ class ChunkScreener:
         # stereo perception is half of RDKit's parsing time; skip it when features ignore it
         self.sanitize_ops = model.featurizer.sanitize_ops
         self.reads_smiles = reads_smiles(model.estimator)  # a graph net is part of the model
+        self.reads_features = reads_features(model.estimator)  # not when it is all graph nets
         self.mol_batch = 1000
 
     def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str]]:
@@ -62,7 +63,9 @@ class ChunkScreener:
         parts, reasons = [], []
         for a in range(0, len(smiles), self.mol_batch):
             mols, why = self.parse(smiles[a:a + self.mol_batch])
-            parts.append(self.model.featurizer._featurize([m for m in mols if m is not None]))
+            valid = [m for m in mols if m is not None]
+            parts.append(self.model.featurizer._featurize(valid) if self.reads_features
+                         else sp.csr_matrix((len(valid), 0)))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
         X = sp.vstack(parts, format="csr") if parts else None

@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from redoxscreen.features import MolBatch, model_input, reads_smiles
-from redoxscreen.models import EnsembleRegressor
+from redoxscreen.features import MolBatch, MolFeaturizer, model_input, reads_features, reads_smiles
+from redoxscreen.models import EnsembleRegressor, RedoxModel
 from redoxscreen.models.stacking import StackedRegressor
 
 
@@ -44,6 +44,7 @@ def test_stack_routes_each_member_its_own_input():
     stack = StackedRegressor.from_fitted([fp, graph], ["fp", "graph"],
                                          np.array([[0.25], [0.75]]), np.zeros(1))
     assert reads_smiles(stack) and reads_smiles(graph) and not reads_smiles(fp)
+    assert reads_features(stack) and reads_features(fp) and not reads_features(graph)
     batch = MolBatch(X, smiles)
     lengths, sums = np.array([1.0, 3.0, 8.0]), np.array([1.0, 3.0, 6.0])
     np.testing.assert_allclose(stack.predict(batch), 0.25 * 2 * sums + 0.75 * (lengths + 1))
@@ -56,3 +57,35 @@ def test_stack_routes_each_member_its_own_input():
     assert list(part.smiles) == ["c1ccccc1", "C"] and part.X[0, 1] == 6
     with pytest.raises(ValueError, match="2 feature rows for 3 SMILES"):
         MolBatch(X[:2], smiles)
+
+
+class _Unused(MolFeaturizer):
+    """A featurizer that must not run: a model made only of graph nets never reads its output."""
+
+    name = "unused"
+
+    @property
+    def n_features_out(self) -> int:
+        return 4
+
+    def _featurize(self, mols):
+        raise AssertionError("featurizer ran for a graph-only model")
+
+
+def test_graph_only_model_skips_its_featurizer():
+    graph = EnsembleRegressor.from_fitted([_Graph(0.0), _Graph(2.0)])
+    model = RedoxModel(featurizer=_Unused(), estimator=graph, targets=["ie"])
+    out = model.predict_smiles(["CCO", "not a smiles", "c1ccccc1"])
+    np.testing.assert_allclose(out["ie_pred"], [4.0, np.nan, 9.0])  # mean of len, len + 2
+    np.testing.assert_allclose(out["ie_std"], [1.0, np.nan, 1.0])
+    assert out["reason"][1] != "" and out["reason"][0] == ""
+
+
+def test_screen_worker_skips_the_featurizer_of_a_graph_only_model():
+    from redoxscreen.screen.settings import ScreenSettings
+    from redoxscreen.screen.worker import ChunkScreener
+
+    graph = EnsembleRegressor.from_fitted([_Graph(0.0)])
+    model = RedoxModel(featurizer=_Unused(), estimator=graph, targets=["ie", "ea"])
+    X, ok, reasons = ChunkScreener(model, ScreenSettings(), {}).featurize(["CCO", "C1CC", "CN"])
+    assert X.shape == (2, 0) and ok.tolist() == [True, False, True] and reasons[1]
