@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -98,7 +99,8 @@ def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[
               seed: int = 0, space: dict | None = None, tune_trials: int = 0,
               storage: str | None = None, study_prefix: str = "",
               on_fold: Callable[[int], None] | None = None,
-              fold_store: FoldStore | None = None, fold_jobs: int = 1) -> ModelRun:
+              fold_store: FoldStore | None = None, fold_jobs: int = 1,
+              build_alone: Builder | None = None) -> ModelRun:
     """Fit ``build(params, seed)`` on each split's training rows, predict its test rows.
 
     With ``fold_store``, each finished fold (model, test predictions, times, tuned parameters)
@@ -107,6 +109,9 @@ def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[
     that many folds at once in worker processes (the builder should then give each model its
     share of the threads): on a CPU, two one-thread network fits finish sooner than two
     two-thread fits one after the other. Results do not depend on the order folds finish in.
+    ``build_alone`` (the builder with all the threads) fits the folds left over when the folds
+    to fit do not divide among the ``fold_jobs`` workers (5 folds on 2: the fifth), one at a
+    time after the others, instead of one worker's share of the threads with the rest idle.
     """
     Y = np.asarray(Y, float).reshape(len(Y), -1)
     parts: dict[int, ModelRun] = {}
@@ -119,16 +124,22 @@ def run_model(name: str, build: Builder, X: object, Y: np.ndarray, splits: list[
                 on_fold(k)
         else:
             todo.append(k)
-    fit = partial(_fit_fold, name, build, X, Y, seed=seed, space=space, tune_trials=tune_trials,
-                  storage=storage, study_prefix=study_prefix)
-    if fold_jobs > 1 and len(todo) > 1:
+    fit, fit_alone = (
+        partial(_fit_fold, name, b, X, Y, seed=seed, space=space, tune_trials=tune_trials,
+                storage=storage, study_prefix=study_prefix) for b in (build, build_alone or build))
+    together = todo
+    if build_alone is not None and fold_jobs > 1:
+        together = todo[:len(todo) - len(todo) % fold_jobs]
+    if fold_jobs > 1 and len(together) > 1:
         from joblib import Parallel, delayed
 
-        finished = Parallel(n_jobs=min(fold_jobs, len(todo)), return_as="generator_unordered")(
-            delayed(_numbered)(fit, k, *splits[k]) for k in todo)
+        finished = Parallel(n_jobs=min(fold_jobs, len(together)),
+                            return_as="generator_unordered")(
+            delayed(_numbered)(fit, k, *splits[k]) for k in together)
     else:
-        finished = (_numbered(fit, k, *splits[k]) for k in todo)
-    for k, part in finished:
+        finished = (_numbered(fit, k, *splits[k]) for k in together)
+    alone = (_numbered(fit_alone, k, *splits[k]) for k in todo[len(together):])
+    for k, part in chain(finished, alone):
         if fold_store is not None:
             fold_store.save(k, part)
         parts[k] = part

@@ -123,11 +123,12 @@ def load_compare_data(path: str | Path, targets: list[str], options: CompareOpti
     return CompareData(F.to_numpy(float), Y, [s.name for s in specs], smiles, cols, None)
 
 
-def _builder(name: str, options: CompareOptions):
+def _builder(name: str, options: CompareOptions, alone: bool = False):
+    """``(params, seed) → estimator``, with its share of the threads (all of them ``alone``)."""
     from redoxscreen.models.factory import make_estimator
 
     fixed = options.params.get(name, {})
-    threads = max(1, options.n_jobs // max(1, options.fold_jobs))
+    threads = max(1, options.n_jobs // (1 if alone else max(1, options.fold_jobs)))
     return lambda params, seed: make_estimator(name, {**fixed, **params}, seed=seed,
                                                n_jobs=threads,
                                                max_epochs=options.max_epochs)
@@ -189,7 +190,8 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                             storage=str(run.file("optuna.sqlite3")),
                             study_prefix=f"{kind}-{scheme}-",
                             on_fold=lambda k, bar=bar: bar.advance(),
-                            fold_store=folds, fold_jobs=options.fold_jobs)
+                            fold_store=folds, fold_jobs=options.fold_jobs,
+                            build_alone=_builder(name, options, alone=True))
                     _save_run(cache, runs[name])
                     folds.clear()
                 rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,

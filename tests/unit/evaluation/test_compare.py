@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -106,6 +108,35 @@ def test_folds_fitted_in_parallel_match_serial_and_are_each_saved(tmp_path):
     assert sorted(p.name for p in store.cache.parent.iterdir()) == [
         f"random-kfold-rf-abc.fold{k}" for k in range(5)]
 
+
+
+def test_a_fold_left_over_from_the_parallel_rounds_gets_all_the_threads(tmp_path):
+    from redoxscreen.evaluation.compare import run_model
+    from redoxscreen.models.factory import make_estimator
+    from redoxscreen.pipeline.compare import _FoldCache
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 3))
+    Y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 0.1, 60)
+    splits = evaluation_splits(None, 60, "random", "kfold", 5, seed=0)
+
+    def builder(threads):
+        return lambda params, seed: make_estimator("rf", {"n_estimators": 10}, seed=seed,
+                                                   n_jobs=threads)
+
+    serial = run_model("rf", builder(1), X, Y, splits)
+    store = _FoldCache(tmp_path / "cache" / "random-kfold-rf-abc")
+    run = run_model("rf", builder(1), X, Y, splits, fold_jobs=2, build_alone=builder(2),
+                    fold_store=store)
+    # 5 folds on 2 workers: 4 in two rounds, the fifth alone with both threads
+    assert [m.n_jobs for m in run.fitted] == [1, 1, 1, 1, 2]
+    np.testing.assert_allclose(run.oof, serial.oof)
+    # resumed with one fold to go: it runs alone too, not on one worker's share
+    shutil.rmtree(tmp_path / "cache" / "random-kfold-rf-abc.fold3")
+    again = run_model("rf", builder(1), X, Y, splits, fold_jobs=2, build_alone=builder(2),
+                      fold_store=store)
+    assert [m.n_jobs for m in again.fitted] == [1, 1, 1, 2, 2]
+    np.testing.assert_allclose(again.oof, serial.oof)
 
 def test_average_is_equal_weights_and_unknown_combination_fails_before_any_fit(tmp_path):
     from redoxscreen.errors import ConfigError
