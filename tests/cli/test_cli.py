@@ -91,6 +91,42 @@ def test_search_runs_a_grid_file_and_saves_the_best(trained, tmp_path):
     assert json.loads(res.loc[0, "config_json"]) == best
 
 
+
+def test_train_another_model_of_the_zoo_and_predict_with_it(trained, tmp_path):
+    data, _ = trained
+    out = tmp_path / "rf"
+    r = invoke("train", data, "-t", "vie", "--out", out, "--folds", "3", "--split", "random",
+               "--featurizer", "ecfp:r=2,bits=512+conjugation", "--model", "rf",
+               "--set", "n_estimators=40", "--set", "max_features=0.5")
+    assert r.exit_code == 0, r.output
+    model = json.loads((out / "model" / "model.json").read_text())
+    members = model["estimator"]["members"]
+    assert len(members) == 3 and "n_estimators" in json.dumps(members[0])
+    config = json.loads((out / "config.json").read_text())
+    assert config["options"]["model"] == "rf"
+    assert config["options"]["params"] == {"n_estimators": 40, "max_features": 0.5}
+    oof = pd.read_csv(out / "oof_predictions.csv")
+    mae = (oof["vie_true"] - oof["vie_pred"]).abs().mean()
+    assert mae < 0.7 * (oof["vie_true"] - oof["vie_true"].mean()).abs().mean()
+    lib = tmp_path / "lib.smi"
+    lib.write_text("c1ccccc1\nOc1ccccc1\n")
+    r = invoke("predict", out / "model", lib, "-o", tmp_path / "p.csv")
+    assert r.exit_code == 0, r.output
+    pred = pd.read_csv(tmp_path / "p.csv")
+    assert pred["vie_pred"].notna().all() and pred["vie_std"].gt(0).all()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--model", "rf", "--set", "n_trees=5"], "model 'rf' with settings {'n_trees': 5}"),
+    (["--model", "rf", "--set", "n_estimators"], "write PARAM=VALUE, e.g. n_estimators=500"),
+    (["--model", "xgb"], "unknown model 'xgb'"),
+])
+def test_bad_model_settings_fail_before_any_fit(trained, tmp_path, args, message):
+    data, _ = trained
+    r = invoke("train", data, "-t", "vie", "--out", tmp_path / "o", *args)
+    assert r.exit_code == 2 and message in " ".join(r.output.split()), r.output
+    assert not (tmp_path / "o" / "metrics.json").exists()
+
 @pytest.mark.parametrize("content,args,message", [
     ("", ["-t", "vie"], "the file is empty"),
     ("smiles,vie\nCCO,1\nCCC,2\n", ["-t", "vx"], "no column 'vx'"),

@@ -12,13 +12,28 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from redoxscreen.errors import RedoxscreenError
+from redoxscreen.errors import ConfigError, RedoxscreenError
 
 console = Console(stderr=True)
 
 
 def default_out(command: str) -> Path:
     return Path("runs") / f"{command}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def parse_settings(items: list[str], form: str = "PARAM=VALUE",
+                   example: str = "n_estimators=500") -> dict[str, Any]:
+    """``["n_estimators=100", "kernel=rbf"]`` → ``{"n_estimators": 100, "kernel": "rbf"}`` (values
+    read as YAML scalars: numbers, booleans, strings); errors show ``form`` and ``example``."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not (sep and key.strip()):
+            raise ConfigError(f"--set {item!r}: write {form}, e.g. {example}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import yaml
 from rich.table import Table
 
-from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.cli.common import cli_command, console, default_out, parse_settings
 from redoxscreen.errors import ConfigError
 from redoxscreen.pipeline.progress import Progress
 
@@ -18,15 +17,14 @@ def _csv(text: str) -> list[str]:
 
 
 def parse_params(items: list[str]) -> dict[str, dict]:
-    """``["rf.n_estimators=100", "svr.C=3"]`` → ``{"rf": {"n_estimators": 100}, "svr": ...}``
-    (values read as YAML scalars: numbers, booleans, strings)."""
+    """``["rf.n_estimators=100", "svr.C=3"]`` → ``{"rf": {"n_estimators": 100}, "svr": ...}``."""
     out: dict[str, dict] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
+    form, example = "MODEL.PARAM=VALUE", "rf.n_estimators=100"
+    for key, value in parse_settings(items, form, example).items():
         model, dot, param = key.partition(".")
-        if not (sep and dot and model and param):
-            raise ConfigError(f"--set {item!r}: write MODEL.PARAM=VALUE, e.g. rf.n_estimators=100")
-        out.setdefault(model.strip(), {})[param.strip()] = yaml.safe_load(value)
+        if not (dot and model and param):
+            raise ConfigError(f"--set {key}={value}: write {form}, e.g. {example}")
+        out.setdefault(model.strip(), {})[param.strip()] = value
     return out
 
 

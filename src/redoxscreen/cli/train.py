@@ -1,4 +1,5 @@
-"""``redoxscreen train``: k-fold CV of the FCNN, saved as an ensemble of the fold models."""
+"""``redoxscreen train``: k-fold CV of one model (the FCNN by default), saved as an ensemble of
+the fold models."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.cli.common import cli_command, console, default_out, parse_settings
 from redoxscreen.pipeline.progress import Progress
 
 
@@ -28,6 +29,10 @@ def train(
                                      help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. vie, ea=-vea"),
     out: Path | None = typer.Option(None, "--out", "-o", help="Run folder (default runs/...)"),
     smiles_col: str | None = typer.Option(None, help="SMILES column (auto-detected if omitted)"),
+    model: str = typer.Option("fcnn", help="fcnn, dmpnn (chemprop extra), lgbm, rf, et, svr, "
+                              "krr, gp, ridge, lasso"),
+    set_param: list[str] = typer.Option([], "--set", help="PARAM=VALUE, repeatable: the "
+                                        "model's settings, e.g. n_estimators=500 or depth=4"),
     preset: str = typer.Option("default", help="FCNN settings: default or thesis"),
     featurizer: str | None = typer.Option(None, help="e.g. 'ecfp:r=2,bits=2048' or 'default'"),
     folds: int = typer.Option(5, help="k of the k-fold CV"),
@@ -38,10 +43,12 @@ def train(
     cache_dir: Path | None = typer.Option(None, help="Feature cache directory"),
     dedupe_tolerance: float = typer.Option(0.1, help="Warn when duplicates disagree by more (eV)"),
 ) -> None:
-    """Cross-validate the FCNN and save the k fold models as one ensemble model."""
+    """Cross-validate a model (the FCNN by default) and save the k fold models as one ensemble."""
     from redoxscreen.pipeline.train import TrainOptions, run_train
     out = out or default_out("train")
-    options = TrainOptions(preset=preset, featurizer=featurizer, folds=folds, split=split,
+    params = parse_settings(set_param)
+    options = TrainOptions(model=model, params=params, preset=preset, featurizer=featurizer,
+                           folds=folds, split=split,
                            seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,
                            cache_dir=str(cache_dir) if cache_dir else None,
                            dedupe_tolerance=dedupe_tolerance)

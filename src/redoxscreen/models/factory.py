@@ -17,8 +17,9 @@ def model_names() -> list[str]:
 
 
 def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jobs: int = 1,
-                   max_epochs: int | None = None) -> BaseEstimator:
-    """A fresh estimator; ``params`` override the defaults (``hidden: "1024,512"`` for fcnn)."""
+                   max_epochs: int | None = None, preset: str = "default") -> BaseEstimator:
+    """A fresh estimator; ``params`` override the defaults (``hidden: "1024,512"`` for fcnn,
+    whose defaults are ``preset``'s: ``default`` or ``thesis``)."""
     params = dict(params or {})
     if name == "fcnn":
         if "hidden" in params:
@@ -26,7 +27,7 @@ def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jo
                                                  .split(","))
         if max_epochs is not None:
             params["max_epochs"] = max_epochs
-        return FCNNRegressor.from_preset("default", seed=seed, n_threads=n_jobs, **params)
+        return FCNNRegressor.from_preset(preset, seed=seed, n_threads=n_jobs, **params)
     if name == "dmpnn":
         from redoxscreen.models.dmpnn import DMPNNRegressor
 

@@ -93,7 +93,8 @@ class ZooRegressor(RegressorMixin, BaseEstimator):
         self.seed = seed
         self.n_jobs = n_jobs
 
-    def _make(self) -> BaseEstimator:
+    def make_model(self) -> BaseEstimator:
+        """The unfitted scikit-learn model of one target; raises on an unknown setting."""
         if self.model not in MODELS:
             raise ConfigError(f"unknown model {self.model!r}; known: {', '.join(MODELS)}, fcnn")
         build, scaled, _ = MODELS[self.model]
@@ -126,7 +127,7 @@ class ZooRegressor(RegressorMixin, BaseEstimator):
                 raise ConfigError(f"target {j} has {len(rows)} labelled rows; need at least 2")
             if self.max_train is not None and len(rows) > self.max_train:
                 rows = np.sort(rng.choice(rows, self.max_train, replace=False))
-            self.estimators_.append(self._make().fit(X[rows], Y[rows, j]))
+            self.estimators_.append(self.make_model().fit(X[rows], Y[rows, j]))
             self.n_train_.append(len(rows))
         self.fit_seconds_ = time.perf_counter() - t0
         return self

@@ -1,9 +1,14 @@
-"""``train``: table → clean set → features → k-fold CV → ensemble of fold models → run folder."""
+"""``train``: table → clean set → features → k-fold CV → ensemble of fold models → run folder.
+
+The model is the FCNN of the reference study by default, or any model of the zoo
+(:func:`redoxscreen.models.factory.make_estimator`): LightGBM, a forest, the D-MPNN ...
+"""
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +17,12 @@ from sklearn.base import BaseEstimator
 
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column, file_sha256
+from redoxscreen.errors import ConfigError
 from redoxscreen.evaluation.cv import CVResult, cross_validate
 from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
-from redoxscreen.models import EnsembleRegressor, FCNNRegressor, RedoxModel
+from redoxscreen.features.batch import MolBatch, reads_features, reads_smiles
+from redoxscreen.models import EnsembleRegressor, RedoxModel
+from redoxscreen.models.factory import make_estimator
 from redoxscreen.pipeline.progress import Progress
 from redoxscreen.pipeline.runs import RunFolder
 from redoxscreen.report import error_histogram, learning_curves, parity_plot
@@ -24,7 +32,9 @@ from redoxscreen.report import error_histogram, learning_curves, parity_plot
 class TrainOptions:
     """Everything ``train`` takes besides the data; recorded in ``config.json``."""
 
-    preset: str = "default"
+    model: str = "fcnn"  # or any name of redoxscreen.models.factory.model_names()
+    params: dict = field(default_factory=dict)  # the model's settings, e.g. {"depth": 4}
+    preset: str = "default"  # the FCNN's defaults
     featurizer: str | None = None  # None → the preset's: 'default' or ECFP r2/2048 bits (thesis)
     folds: int = 5
     split: str = "scaffold"
@@ -39,11 +49,17 @@ class TrainOptions:
             return self.featurizer
         return "ecfp:r=2,bits=2048,bits-only" if self.preset == "thesis" else "default"
 
-    def estimator(self) -> FCNNRegressor:
-        overrides = {"seed": self.seed}
-        if self.max_epochs is not None:
-            overrides["max_epochs"] = self.max_epochs
-        return FCNNRegressor.from_preset(self.preset, **overrides)
+    def estimator(self) -> BaseEstimator:
+        """The model to cross-validate; unknown settings fail here, before any featurizing."""
+        try:
+            est = make_estimator(self.model, self.params, seed=self.seed,
+                                 n_jobs=os.cpu_count() or 1, max_epochs=self.max_epochs,
+                                 preset=self.preset)
+            if hasattr(est, "make_model"):  # zoo models take their settings at fit time
+                est.make_model()
+            return est
+        except (TypeError, ValueError) as exc:  # an unknown or ill-typed setting
+            raise ConfigError(f"model {self.model!r} with settings {self.params}: {exc}") from exc
 
 
 def load_training_table(path: str | Path, targets: list[str], smiles_col: str | None = None,
@@ -62,8 +78,12 @@ def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: 
     """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std)."""
     progress = progress or Progress(enabled=False)
     splits = make_splits(table.smiles, split, folds, seed, table.source)
-    with progress.task("featurizing", total=None):
-        X = cached_transform(featurizer, table.smiles, cache_dir)
+    X: object = np.zeros((len(table), 0))
+    if reads_features(estimator):
+        with progress.task("featurizing", total=None):
+            X = cached_transform(featurizer, table.smiles, cache_dir)
+    if reads_smiles(estimator):  # a graph net builds its own input from the molecules
+        X = MolBatch(X, table.smiles)
     fit_takes_callback = "epoch_callback" in inspect.signature(estimator.fit).parameters
     with progress.task("cross-validation", total=folds) as bar:
         def on_fold(k: int, metrics: dict) -> None:
