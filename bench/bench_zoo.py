@@ -58,7 +58,8 @@ def _winners(board: list[dict]) -> dict:
 
 
 def ocelot(tmp: Path, args: argparse.Namespace) -> dict:
-    res = _run("OCELOT", OCELOT, ["vie", "ea=-vea"], tmp / "ocelot", models=args.models.split(","),
+    res = _run("OCELOT", OCELOT, args.targets.split(","), tmp / "ocelot",
+               models=args.models.split(","),
                featurizer="default", splits=["scaffold"], schemes=["kfold"], folds=5,
                seed=args.seed, stack_top=3, n_jobs=2, fold_jobs=args.fold_jobs,
                tune_trials=args.tune,
@@ -66,7 +67,10 @@ def ocelot(tmp: Path, args: argparse.Namespace) -> dict:
                        "dmpnn": {"descriptors": "conjugation", "depth": args.dmpnn_depth,
                                  "atom_features": args.dmpnn_atom_features,
                                  "aggregation": args.dmpnn_aggregation,
-                                 "max_epochs": args.dmpnn_epochs}})
+                                 "max_epochs": args.dmpnn_epochs,
+                                 # only when set: the cached runs of the default stay valid
+                                 **({"loss": args.dmpnn_loss} if args.dmpnn_loss != "mse"
+                                    else {})}})
     df = pd.DataFrame(res["leaderboard"])
     single = df[df.model != "stack"].groupby("target").mae.min()
     stack = df[df.model == "stack"].groupby("target").mae.min()
@@ -121,6 +125,9 @@ def main() -> int:
     parser.add_argument("--dmpnn-depth", type=int, default=3, help="message-passing steps")
     parser.add_argument("--dmpnn-atom-features", default=None, help="e.g. huckel")
     parser.add_argument("--dmpnn-aggregation", default="mean", choices=["norm", "mean", "sum"])
+    parser.add_argument("--dmpnn-loss", default="mse", choices=["mse", "mae"])
+    parser.add_argument("--targets", default="vie,ea=-vea", help="OCELOT targets; others than "
+                        "the default write zoo_ocelot_<names>.json (vie: single-task nets)")
     parser.add_argument("--fold-jobs", type=int, default=2, help="folds fitted at once (2: "
                         "two one-thread fits, ~25%% sooner for the networks on 2 cores)")
     args = parser.parse_args()
@@ -133,9 +140,12 @@ def main() -> int:
     for name in todo:
         ocelot_models = OCELOT_MODELS + (",dmpnn" if has_chemprop() else "")
         args.models = args.models or (ocelot_models if name == "ocelot" else SMALL_MODELS)
+        if name == "ocelot" and args.targets != "vie,ea=-vea":
+            name = "ocelot_" + "_".join(t.split("=")[0] for t in args.targets.split(","))
         folder = RUNS / f"zoo_{name}"
         folder.mkdir(parents=True, exist_ok=True)
-        result = {"ocelot": ocelot, "quinones": quinones, "tg": tg}[name](folder, args)
+        result = {"ocelot": ocelot, "quinones": quinones, "tg": tg}[name.split("_")[0]](
+            folder, args)
         write_result(f"zoo_{name}.json", {"benchmark": f"model zoo leaderboard: {name}",
                                           "tune_trials": args.tune, "seed": args.seed,
                                           **result, "versions": library_versions()})

@@ -51,6 +51,9 @@ def _chemprop():
 class DMPNNRegressor(RegressorMixin, BaseEstimator):
     """Multi-target D-MPNN regressor (chemprop v2), sklearn API; missing labels are masked.
 
+    ``loss``: ``mse`` (chemprop's default) or ``mae``, which trains on the absolute error and
+    picks the best epoch by it.
+
     Fitted attributes: ``net_`` (a ``chemprop.models.MPNN``), ``n_targets_``, ``best_epoch_``,
     ``history_`` (validation loss per epoch), ``fit_seconds_``.
     """
@@ -64,7 +67,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
                  batch_size: int = 64, warmup_epochs: int = 2, init_lr: float = 1e-4,
                  max_lr: float = 1e-3, final_lr: float = 1e-4, validation_fraction: float = 0.1,
                  descriptors: str | None = None, atom_features: str | None = None,
-                 seed: int = 0, n_threads: int | None = None,
+                 loss: str = "mse", seed: int = 0, n_threads: int | None = None,
                  verbose: bool = False):
         self.hidden_size = hidden_size
         self.depth = depth
@@ -84,6 +87,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.descriptors = descriptors
         self.atom_features = atom_features
+        self.loss = loss
         self.seed = seed
         self.n_threads = n_threads
         self.verbose = verbose
@@ -101,11 +105,14 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
             agg = nn.MeanAggregation() if self.aggregation == "mean" else nn.SumAggregation()
         else:
             raise ConfigError(f"unknown aggregation {self.aggregation!r}; use norm, mean, sum")
+        if self.loss not in ("mse", "mae"):
+            raise ConfigError(f"unknown loss {self.loss!r}; use mse (chemprop's) or mae")
         scaler = _Scaler(y_mean, y_scale)
         n_desc = self._n_descriptors()
         ffn = nn.RegressionFFN(n_tasks=n_targets, input_dim=mp.output_dim + n_desc,
                                hidden_dim=self.ffn_hidden_size, n_layers=self.ffn_num_layers,
                                dropout=self.dropout,
+                               criterion=nn.metrics.LossFunctionRegistry[self.loss](),
                                output_transform=nn.UnscaleTransform.from_standard_scaler(scaler))
         x_transform = None
         if n_desc:

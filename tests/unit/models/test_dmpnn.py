@@ -134,3 +134,42 @@ def test_dmpnn_keeps_a_lone_validation_molecule():
     est = DMPNNRegressor(hidden_size=8, ffn_hidden_size=8, max_epochs=2, batch_size=4,
                          n_threads=1).fit(smiles, y)
     assert len(est.history_["val_loss"]) == 2 and np.isfinite(est.history_["val_loss"]).all()
+
+
+def test_train_a_dmpnn_then_screen_with_it(toy_df, tmp_path):
+    from redoxscreen.pipeline.train import TrainOptions, run_train
+
+    data = tmp_path / "toy.csv"
+    toy_df.iloc[:60].to_csv(data, index=False)
+    options = TrainOptions(model="dmpnn", folds=2, split="random", max_epochs=2,
+                           params={"hidden_size": 16, "ffn_hidden_size": 16, "batch_size": 16,
+                                   "warmup_epochs": 1})
+    run, result = run_train(data, ["vie"], tmp_path / "run", options=options)
+    assert len(result.models) == 2 and all(m.max_epochs == 2 for m in result.models)
+    assert np.isfinite(result.oof_pred).all()
+    model = load_model(run.path / "model")
+    smiles = [*toy_df.smiles.iloc[60:64], "C1CC"]
+    expected = model.predict_smiles(smiles)
+    # graph nets only: the screen skips the featurizer and still flags the invalid row
+    library = tmp_path / "lib.smi"
+    library.write_text("\n".join(smiles) + "\n")
+    run_screen(run.path / "model", library, tmp_path / "screen",
+               ScreenSettings(roles=["cathode"], ie_target="vie", n_workers=1, chunk_size=3))
+    rows = pd.read_parquet(tmp_path / "screen" / "results.parquet").sort_values("row")
+    assert rows["valid"].tolist() == [True] * 4 + [False]
+    np.testing.assert_allclose(rows["vie_pred"].to_numpy()[:4],
+                               expected["vie_pred"].to_numpy()[:4], rtol=1e-5)
+
+
+def test_dmpnn_mae_loss_picks_the_epoch_of_least_absolute_error(toy_df):
+    smiles = toy_df.smiles.to_numpy(dtype=object)[:90]
+    y = toy_df.vie.to_numpy()[:90]
+    est = DMPNNRegressor(hidden_size=16, ffn_hidden_size=16, max_epochs=4, batch_size=16,
+                         warmup_epochs=1, loss="mae", n_threads=1)
+    est.fit(smiles[:60], y[:60], X_val=smiles[60:], y_val=y[60:])
+    # the validation loss is the MAE in units of the training labels' spread (chemprop scales)
+    scaled_mae = np.abs(est.predict(smiles[60:]) - y[60:]).mean() / y[:60].std()
+    assert est.history_["val_loss"][est.best_epoch_] == pytest.approx(scaled_mae, rel=1e-4)
+    assert est.best_epoch_ == int(np.argmin(est.history_["val_loss"]))
+    with pytest.raises(ConfigError, match="unknown loss 'huber'"):
+        DMPNNRegressor(max_epochs=1, loss="huber").fit(smiles[:20], y[:20])
