@@ -1,7 +1,13 @@
 """Featurizers: SMILES → sparse feature matrices (sklearn transformers), and a feature cache."""
 
 from redoxscreen.features.base import MolFeaturizer
-from redoxscreen.features.batch import MolBatch, model_input, reads_features, reads_smiles
+from redoxscreen.features.batch import (
+    MolBatch,
+    estimator_input,
+    model_input,
+    reads_features,
+    reads_smiles,
+)
 from redoxscreen.features.cache import cached_transform
 from redoxscreen.features.conjugation import ConjugationFeaturizer, conjugation_descriptors
 from redoxscreen.features.descriptors import RDKit2DFeaturizer
@@ -22,6 +28,7 @@ __all__ = [
     "MolFeaturizer",
     "cached_transform",
     "conjugation_descriptors",
+    "estimator_input",
     "featurizer_from_config",
     "make_featurizer",
     "model_input",

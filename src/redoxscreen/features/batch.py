@@ -7,7 +7,7 @@ themselves. A model that combines both (a stack with a D-MPNN member) is given a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -34,21 +34,33 @@ class MolBatch:
         return MolBatch(self.X[rows], self.smiles[rows])
 
 
+def input_kinds(estimator: object) -> set[str]:
+    """What ``estimator``'s parts read: ``"features"`` (a matrix), ``"smiles"`` (molecules), or
+    both for a stack that mixes them; a model without parts reads its ``input_kind``."""
+    parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
+    if parts:
+        return set().union(*(input_kinds(p) for p in parts))
+    return {getattr(estimator, "input_kind", "features")}
+
+
 def reads_smiles(estimator: object) -> bool:
     """Whether ``estimator`` or any part of it (ensemble or stack member) reads molecules."""
-    if getattr(estimator, "input_kind", "features") == "smiles":
-        return True
-    parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
-    return any(reads_smiles(p) for p in parts)
+    return "smiles" in input_kinds(estimator)
 
 
 def reads_features(estimator: object) -> bool:
-    """Whether ``estimator`` or any part of it reads a feature matrix (a model made only of
-    graph nets does not, and its featurizer need not run)."""
-    parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
-    if parts:
-        return any(reads_features(p) for p in parts)
-    return getattr(estimator, "input_kind", "features") != "smiles"
+    """Whether any part of ``estimator`` reads a feature matrix (a model made only of graph
+    nets does not, and its featurizer need not run)."""
+    return "features" in input_kinds(estimator)
+
+
+def estimator_input(estimator: object, smiles: Sequence[str],
+                    featurize: Callable[[], object]) -> object:
+    """The input ``estimator`` reads for ``smiles``: the feature matrix ``featurize()`` (run only
+    if some part reads it), wrapped with the molecules in a :class:`MolBatch` if a part is a
+    graph net."""
+    X = featurize() if reads_features(estimator) else np.zeros((len(smiles), 0))
+    return MolBatch(X, smiles) if reads_smiles(estimator) else X
 
 
 def model_input(estimator: object, X: object) -> object:

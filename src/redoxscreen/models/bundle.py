@@ -21,13 +21,7 @@ from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
 from redoxscreen.chem import canonicalize_smiles
-from redoxscreen.features import (
-    MolBatch,
-    MolFeaturizer,
-    featurizer_from_config,
-    reads_features,
-    reads_smiles,
-)
+from redoxscreen.features import MolFeaturizer, estimator_input, featurizer_from_config
 from redoxscreen.jsonutil import json_default
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
@@ -59,12 +53,8 @@ class RedoxModel:
         std = np.full_like(mean, np.nan)
         if ok.any():
             valid = [c for c in canon if c is not None]
-            if reads_features(self.estimator):
-                X = self.featurizer.transform(valid)
-            else:  # only graph nets: they featurize the molecules themselves
-                X = np.zeros((len(valid), 0))
-            if reads_smiles(self.estimator):  # a graph net (or a stack with one) reads molecules
-                X = MolBatch(X, valid)
+            X = estimator_input(self.estimator, valid,
+                                lambda: self.featurizer.transform(valid))
             if hasattr(self.estimator, "predict_dist"):
                 m, s = self.estimator.predict_dist(X)
                 std[ok] = np.asarray(s).reshape(ok.sum(), -1)

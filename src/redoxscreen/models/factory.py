@@ -19,8 +19,19 @@ def model_names() -> list[str]:
 def make_estimator(name: str, params: dict | None = None, *, seed: int = 0, n_jobs: int = 1,
                    max_epochs: int | None = None, preset: str = "default") -> BaseEstimator:
     """A fresh estimator; ``params`` override the defaults (``hidden: "1024,512"`` for fcnn,
-    whose defaults are ``preset``'s: ``default`` or ``thesis``)."""
-    params = dict(params or {})
+    whose defaults are ``preset``'s: ``default`` or ``thesis``). An unknown model or setting
+    raises :class:`ConfigError` here, not when the model is fitted."""
+    try:
+        est = _make(name, dict(params or {}), seed, n_jobs, max_epochs, preset)
+        if isinstance(est, ZooRegressor):  # its scikit-learn model takes the settings at fit
+            est.make_model()
+        return est
+    except (TypeError, ValueError) as exc:  # an unknown or ill-typed setting, unknown preset
+        raise ConfigError(f"model {name!r} with settings {params or {}}: {exc}") from exc
+
+
+def _make(name: str, params: dict, seed: int, n_jobs: int, max_epochs: int | None,
+          preset: str) -> BaseEstimator:
     if name == "fcnn":
         if "hidden" in params:
             params["hidden_layer_sizes"] = tuple(int(h) for h in str(params.pop("hidden"))

@@ -158,6 +158,8 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                           f"{' or '.join(COMBINATIONS)}")
     if options.fold_jobs < 1:
         raise ConfigError(f"fold_jobs={options.fold_jobs}: fit at least 1 fold at a time")
+    for name in options.models:  # an unknown model or setting fails now, not after hours
+        _builder(name, options)({}, options.seed)
     data_sha256 = file_sha256(data_path)
     run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256": data_sha256,
                                      "targets": targets,

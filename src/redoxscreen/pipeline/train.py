@@ -17,10 +17,13 @@ from sklearn.base import BaseEstimator
 
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column, file_sha256
-from redoxscreen.errors import ConfigError
 from redoxscreen.evaluation.cv import CVResult, cross_validate
-from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
-from redoxscreen.features.batch import MolBatch, reads_features, reads_smiles
+from redoxscreen.features import (
+    MolFeaturizer,
+    cached_transform,
+    estimator_input,
+    make_featurizer,
+)
 from redoxscreen.models import EnsembleRegressor, RedoxModel
 from redoxscreen.models.factory import make_estimator
 from redoxscreen.pipeline.progress import Progress
@@ -51,15 +54,9 @@ class TrainOptions:
 
     def estimator(self) -> BaseEstimator:
         """The model to cross-validate; unknown settings fail here, before any featurizing."""
-        try:
-            est = make_estimator(self.model, self.params, seed=self.seed,
-                                 n_jobs=os.cpu_count() or 1, max_epochs=self.max_epochs,
-                                 preset=self.preset)
-            if hasattr(est, "make_model"):  # zoo models take their settings at fit time
-                est.make_model()
-            return est
-        except (TypeError, ValueError) as exc:  # an unknown or ill-typed setting
-            raise ConfigError(f"model {self.model!r} with settings {self.params}: {exc}") from exc
+        return make_estimator(self.model, self.params, seed=self.seed,
+                              n_jobs=os.cpu_count() or 1, max_epochs=self.max_epochs,
+                              preset=self.preset)
 
 
 def load_training_table(path: str | Path, targets: list[str], smiles_col: str | None = None,
@@ -78,12 +75,12 @@ def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: 
     """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std)."""
     progress = progress or Progress(enabled=False)
     splits = make_splits(table.smiles, split, folds, seed, table.source)
-    X: object = np.zeros((len(table), 0))
-    if reads_features(estimator):
+
+    def featurize() -> object:
         with progress.task("featurizing", total=None):
-            X = cached_transform(featurizer, table.smiles, cache_dir)
-    if reads_smiles(estimator):  # a graph net builds its own input from the molecules
-        X = MolBatch(X, table.smiles)
+            return cached_transform(featurizer, table.smiles, cache_dir)
+
+    X = estimator_input(estimator, table.smiles, featurize)  # graph nets read the molecules
     fit_takes_callback = "epoch_callback" in inspect.signature(estimator.fit).parameters
     with progress.task("cross-validation", total=folds) as bar:
         def on_fold(k: int, metrics: dict) -> None:

@@ -51,9 +51,9 @@ def learning_curves(histories: list[dict], path: str | Path) -> Path:
     axes[0].set_ylabel("loss (scaled targets)")
     axes[1].set_xlabel("epoch")
     axes[1].set_ylabel("validation MAE (eV)")
-    for ax, size in zip(axes, (6, 7), strict=True):
+    for ax, size, ncol in ((axes[0], 6, 2), (axes[1], 7, 1)):
         if ax.get_lines():
-            ax.legend(fontsize=size, ncol=2 if ax is axes[0] else 1)
+            ax.legend(fontsize=size, ncol=ncol)
         else:  # e.g. the D-MPNN records only its validation loss
             ax.text(0.5, 0.5, "not recorded by this model", ha="center", va="center",
                     transform=ax.transAxes, color="0.5")

@@ -158,3 +158,8 @@ def test_average_is_equal_weights_and_unknown_combination_fails_before_any_fit(t
     with pytest.raises(ConfigError, match="fold_jobs=0"):
         run_compare(tmp_path / "none.csv", ["y"], tmp_path / "out",
                     options=CompareOptions(models=["ridge"], fold_jobs=0))
+    # a misspelt setting of the last model fails before the first model is fitted
+    with pytest.raises(ConfigError, match=r"model 'rf' with settings \{'n_trees': 5\}"):
+        run_compare(tmp_path / "none.csv", ["y"], tmp_path / "out",
+                    options=CompareOptions(models=["ridge", "rf"],
+                                           params={"rf": {"n_trees": 5}}))
