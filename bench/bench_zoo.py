@@ -137,19 +137,19 @@ def main() -> int:
     from redoxscreen.pipeline.runs import library_versions
 
     todo = ["quinones", "tg"] if args.dataset == "small" else [args.dataset]
-    for name in todo:
+    for dataset in todo:
         ocelot_models = OCELOT_MODELS + (",dmpnn" if has_chemprop() else "")
-        args.models = args.models or (ocelot_models if name == "ocelot" else SMALL_MODELS)
-        if name == "ocelot" and args.targets != "vie,ea=-vea":
-            name = "ocelot_" + "_".join(t.split("=")[0] for t in args.targets.split(","))
+        args.models = args.models or (ocelot_models if dataset == "ocelot" else SMALL_MODELS)
+        name = dataset  # the result's name: zoo_<name>.json
+        if dataset == "ocelot" and args.targets != "vie,ea=-vea":
+            name += "_" + "_".join(t.split("=")[0] for t in args.targets.split(","))
         folder = RUNS / f"zoo_{name}"
         folder.mkdir(parents=True, exist_ok=True)
-        result = {"ocelot": ocelot, "quinones": quinones, "tg": tg}[name.split("_")[0]](
-            folder, args)
+        result = {"ocelot": ocelot, "quinones": quinones, "tg": tg}[dataset](folder, args)
         write_result(f"zoo_{name}.json", {"benchmark": f"model zoo leaderboard: {name}",
                                           "tune_trials": args.tune, "seed": args.seed,
                                           **result, "versions": library_versions()})
-        args.models = None if name != "ocelot" else args.models
+        args.models = None if dataset != "ocelot" else args.models
     return 0
 
 
