@@ -45,11 +45,10 @@ def main() -> int:
         return 0
 
     from redoxscreen.data import make_splits
-    from redoxscreen.data.io import file_sha256
     from redoxscreen.evaluation import cross_validate, metrics_by_target
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import file_sha256, library_versions
     table = load_ocelot()
     if args.limit:
         table.smiles, table.y = table.smiles[: args.limit], table.y[: args.limit]

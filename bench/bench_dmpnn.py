@@ -33,7 +33,7 @@ def main() -> int:
     from redoxscreen.data import make_splits
     from redoxscreen.evaluation.metrics import metrics_by_target
     from redoxscreen.models.dmpnn import DMPNNRegressor
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import library_versions
 
     table = load_ocelot()
     rows = np.sort(np.random.default_rng(args.seed).choice(len(table.smiles), args.n,

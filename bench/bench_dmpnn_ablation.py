@@ -48,11 +48,11 @@ def main() -> int:
     a = p.parse_args()
     if skip_without_chemprop_and_ocelot():
         return 0
-    from redoxscreen.evaluation.compare import evaluation_splits
+    from redoxscreen.data.splits import evaluation_splits
     from redoxscreen.evaluation.metrics import metrics_by_target
     from redoxscreen.models.dmpnn import DMPNNRegressor
-    from redoxscreen.pipeline.runs import library_versions
     from redoxscreen.pipeline.train import load_training_table
+    from redoxscreen.runtime.runs import library_versions
 
     scored = a.targets.split(",")
     targets = scored + [t for t in a.aux.split(",") if t]

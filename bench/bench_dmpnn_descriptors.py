@@ -24,10 +24,10 @@ def main() -> int:
     args = parser.parse_args()
     if skip_without_chemprop_and_ocelot():
         return 0
-    from redoxscreen.evaluation.compare import evaluation_splits
+    from redoxscreen.data.splits import evaluation_splits
     from redoxscreen.evaluation.metrics import metrics_by_target
     from redoxscreen.models.dmpnn import DMPNNRegressor
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import library_versions
 
     table = load_ocelot()
     smiles = np.asarray(table.smiles, dtype=object)

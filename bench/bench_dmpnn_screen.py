@@ -31,7 +31,7 @@ def main() -> int:
 
     from redoxscreen.features import make_featurizer
     from redoxscreen.models.dmpnn import DMPNNRegressor, _ordered_loader
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import library_versions
 
     torch.set_num_threads(1)
     table = load_ocelot()

@@ -40,7 +40,7 @@ def main() -> int:
         return 0
     from redoxscreen.evaluation import regression_metrics
     from redoxscreen.oracle import XTBOracle, label_many
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import library_versions
     table = load_ocelot()
     idx = np.sort(np.random.default_rng(args.seed).choice(len(table), args.n, replace=False))
     smiles = [table.smiles[i] for i in idx]

@@ -76,8 +76,7 @@ def main() -> int:
     if not (OCELOT.exists() and ENAMINE.exists()):
         print("skipped: ../shared/data (OCELOT, Enamine50k) not found")
         return 0
-    from redoxscreen.data.io import file_sha256
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import file_sha256, library_versions
 
     with gzip.open(ENAMINE, "rt") as fh:
         base = [line.strip() for line in fh][1:]

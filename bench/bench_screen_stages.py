@@ -35,11 +35,12 @@ def main() -> int:
 
     from redoxscreen.models import load_model
     from redoxscreen.models.card import read_model_card
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.models.inputs import member_predictions
+    from redoxscreen.runtime.runs import library_versions
     from redoxscreen.screen.reader import Chunk
     from redoxscreen.screen.run import fit_calibrators
     from redoxscreen.screen.settings import ScreenSettings
-    from redoxscreen.screen.worker import ChunkScreener, _members
+    from redoxscreen.screen.worker import ChunkScreener
 
     torch.set_num_threads(1)  # as in a screening worker
     with gzip.open(ENAMINE, "rt") as fh:
@@ -64,17 +65,17 @@ def main() -> int:
             t = time.perf_counter()
             mols, _ = screener.parse(smiles)
             t = timed("parse_sanitize", t)
-            X = screener.model.featurizer._featurize([m for m in mols if m is not None])
+            X = screener.model.featurizer.transform_mols([m for m in mols if m is not None])
             t = timed("ecfp4_counts", t)
             del mols
             t = timed("free_molecules", t)
-            members = _members(screener.model.estimator, X)
+            members = member_predictions(screener.model.estimator, X)
             t = timed("five_nets", t)
             members = members.reshape(members.shape[0], X.shape[0], -1)
             for target, cal in calibrators.items():
                 cal.interval(members[:, :, screener.model.targets.index(target)])
             t = timed("cv_plus_intervals", t)
-            df = screener.process(Chunk(index=0, start_row=0, smiles=smiles, ids=None))
+            df = screener.process(Chunk(index=0, first_row=1, smiles=smiles, ids=None))
             t = timed("process_total", t)
             df.to_parquet(Path(tmp) / "part.parquet")
             timed("parquet_write", t)

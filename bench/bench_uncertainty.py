@@ -25,11 +25,11 @@ def main() -> int:
         print(f"skipped: {OCELOT} not found")
         return 0
     from redoxscreen.data import MoleculeTable, scaffold_kfold_splits
-    from redoxscreen.evaluation.calibration import IntervalCalibrator, empirical_coverage
+    from redoxscreen.evaluation.calibration import empirical_coverage, fit_calibrator
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
-    from redoxscreen.pipeline.runs import library_versions
     from redoxscreen.pipeline.train import fit_cv_ensemble
+    from redoxscreen.runtime.runs import library_versions
 
     table = load_ocelot()
     if args.limit:
@@ -49,8 +49,8 @@ def main() -> int:
         results[t] = {"test_mae": float(np.mean(np.abs(members[:, :, j].mean(0) - y_test[:, j]))),
                       "cv_mae": cv.metrics[t]["mae"]}
         for mode in ("global", "ensemble", "conformal"):
-            cal = IntervalCalibrator.fit(mode, oof[f"{t}_true"], oof[f"{t}_pred"], oof["fold"],
-                                         args.coverage)
+            cal = fit_calibrator(mode, oof[f"{t}_true"], oof[f"{t}_pred"], oof["fold"],
+                                 args.coverage)
             lo, hi = cal.interval(members[:, :, j])
             results[t][mode] = {"coverage": empirical_coverage(y_test[:, j], lo, hi),
                                 "mean_width_ev": float(np.nanmean(hi - lo))}

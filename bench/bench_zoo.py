@@ -40,7 +40,7 @@ def _run(name: str, data: Path, targets: list[str], out: Path, **opts: object) -
 
     options = CompareOptions(**opts)
     t0 = time.perf_counter()
-    board = run_compare(data, targets, out, options=options)
+    board = run_compare(data, targets, out, options=options).leaderboard
     seconds = time.perf_counter() - t0
     print(f"\n== {name} ({seconds:.0f} s)")
     with pd.option_context("display.width", 140, "display.max_rows", 200):
@@ -134,7 +134,7 @@ def main() -> int:
     if not SHARED.exists():
         print("skipped: ../shared/data not found")
         return 0
-    from redoxscreen.pipeline.runs import library_versions
+    from redoxscreen.runtime.runs import library_versions
 
     todo = ["quinones", "tg"] if args.dataset == "small" else [args.dataset]
     for dataset in todo:

@@ -56,15 +56,15 @@ def main() -> int:
 
 
     from redoxscreen.chem.library import enumerate_library
+    from redoxscreen.cli.progress import RichBars
     from redoxscreen.oracle import XTBOracle, label_many
-    from redoxscreen.pipeline.progress import Progress
 
     lib = enumerate_library(max_substituents=args.max_substituents, n=args.n, seed=args.seed,
                             max_heavy_atoms=40)
     args.work.mkdir(parents=True, exist_ok=True)
     oracle = XTBOracle(seed=args.seed)
     t0 = time.time()
-    with Progress().task("xTB labels", total=len(lib)) as bar:
+    with RichBars().task("xTB labels", total=len(lib)) as bar:
         labels = label_many(oracle, lib["smiles"], args.work / "labels.csv",
                             n_workers=args.workers, progress=bar)
     print(f"labelled in {time.time() - t0:.0f} s")

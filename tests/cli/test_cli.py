@@ -117,9 +117,11 @@ def test_train_another_model_of_the_zoo_and_predict_with_it(trained, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--model", "rf", "--set", "n_trees=5"], "model 'rf' with settings {'n_trees': 5}"),
-    (["--model", "rf", "--set", "n_estimators"], "write PARAM=VALUE, e.g. n_estimators=500"),
-    (["--model", "xgb"], "unknown model 'xgb'"),
+    (["--model", "rf", "--set", "n_trees=5"], "model 'rf' has no setting 'n_trees'; its "
+     "settings: bootstrap"),
+    (["--model", "rf", "--set", "n_estimators"], "write SETTING=VALUE, e.g. n_estimators=500"),
+    (["--model", "xgb"], "unknown model 'xgb'; known: fcnn, ridge"),
+    (["--model", "ensemble"], "unknown model 'ensemble'"),  # a building block, not a choice
 ])
 def test_bad_model_settings_fail_before_any_fit(trained, tmp_path, args, message):
     data, _ = trained

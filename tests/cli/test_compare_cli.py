@@ -136,7 +136,7 @@ def test_saved_stack_screens_with_conformal_intervals(compared, tmp_path):
                               conversion=PotentialConversion.solvation(-5.0, 2.2).to_dict())
     summary = run_screen(out / "model", lib, tmp_path / "s", settings)
     res = pd.read_parquet(tmp_path / "s" / "results.parquet")
-    assert summary["molecules"] == 4 and summary["invalid"] == 1
+    assert summary.molecules == 4 and summary.invalid == 1
     good = res[res.valid]
     assert (good.e_ox_lo_v_li < good.e_ox_v_li).all() and (good.e_ox_v_li < good.e_ox_hi_v_li).all()
     assert good.vie_std.gt(0).all()  # three fold stacks disagree a little

@@ -36,16 +36,16 @@ def test_demo_end_to_end_on_toy_data(tmp_path):
         data, index=False)
     result = run_demo(tmp_path / "demo", library_size=400, folds=3, top=3, workers=1,
                       dataset=data, max_epochs=3)
-    assert result["library_molecules"] == 400
-    assert set(result["screen"]) == {"cathode", "anode"}
+    assert result.library_molecules == 400
+    assert set(result.screen.roles) == {"cathode", "anode"}
     summary = json.loads((tmp_path / "demo" / "demo_summary.json").read_text())
     assert summary["cv_metrics"]["ie_ev"]["n"] == len(df)
     html = (tmp_path / "demo" / "summary.html").read_text()
     assert "Cross-validation" in html and "data:image/png;base64" in html
-    for m in result["oracle_check"].values():
-        assert m["n"] <= 3
-        if m["n"]:
-            assert m["n_labelled"] >= 1 and m["mae_ev"] >= 0
+    for m in result.oracle_check.values():
+        assert m.n <= 3
+        if m.n:
+            assert m.n_labelled >= 1 and m.mae_ev >= 0
 
 
 def test_builtin_dataset_is_shipped_and_clean():

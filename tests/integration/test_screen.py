@@ -31,10 +31,10 @@ def test_every_input_row_is_written_once_in_order(toy_model_dir, toy_library, tm
     path, smiles = toy_library
     summary = run_screen(toy_model_dir, path, tmp_path / "s", _settings())
     res = pd.read_parquet(tmp_path / "s" / "results.parquet")
-    assert res["row"].tolist() == list(range(len(smiles)))
+    assert res["row"].tolist() == list(range(1, len(smiles) + 1))  # 1-based record numbers
     assert res["smiles"].tolist() == smiles
     bad = res[~res["valid"]]
-    assert len(bad) == summary["invalid"] == sum(s == "not_a_smiles" for s in smiles)
+    assert len(bad) == summary.invalid == sum(s == "not_a_smiles" for s in smiles)
     assert (bad["reason"].str.contains("syntax")).all() and bad["vie_pred"].isna().all()
     good = res[res["valid"]]
     assert (good["e_ox_lo_v_li"] <= good["e_ox_v_li"]).all()
@@ -45,7 +45,7 @@ def test_every_input_row_is_written_once_in_order(toy_model_dir, toy_library, tm
     with duckdb.connect(str(tmp_path / "s" / "results.duckdb"), read_only=True) as con:
         n, n_pass = con.execute("SELECT count(*), count(*) FILTER (WHERE cathode_pass) "
                                 "FROM molecules").fetchone()
-    assert n == len(smiles) and n_pass == summary["roles"]["cathode"]["pass"] == len(passed)
+    assert n == len(smiles) and n_pass == summary.roles["cathode"].n_pass == len(passed)
     top = pd.read_csv(tmp_path / "s" / "top_cathode.csv")
     assert top["e_ox_v_li"].is_monotonic_decreasing and top["cathode_pass"].all()
     anode = pd.read_csv(tmp_path / "s" / "top_anode.csv")
@@ -60,16 +60,16 @@ def test_resume_after_stop_gives_identical_results(toy_model_dir, toy_library, t
     path, _ = toy_library
     ref = run_screen(toy_model_dir, path, tmp_path / "ref", _settings())
     part = run_screen(toy_model_dir, path, tmp_path / "r", _settings(), max_chunks=3)
-    assert part["interrupted"] and part["rows_done"] == 3 * 256
+    assert part.interrupted and part.rows_done == 3 * 256
     done = run_screen(toy_model_dir, path, tmp_path / "r", _settings())
-    assert done["roles"] == ref["roles"]
+    assert done.to_dict()["roles"] == ref.to_dict()["roles"]
     a = pd.read_parquet(tmp_path / "ref" / "results.parquet")
     b = pd.read_parquet(tmp_path / "r" / "results.parquet")
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_changed_settings_refuse_to_resume(toy_model_dir, toy_library, tmp_path):
-    from redoxscreen.errors import ConfigError
+    from redoxscreen.runtime.errors import ConfigError
 
     path, _ = toy_library
     run_screen(toy_model_dir, path, tmp_path / "r", _settings(), max_chunks=1)
@@ -84,7 +84,7 @@ def test_other_uncertainty_modes(toy_model_dir, toy_library, tmp_path, mode):
     res = pd.read_parquet(tmp_path / mode / "results.parquet").dropna(subset=["e_ox_v_li"])
     width = res["e_ox_hi_v_li"] - res["e_ox_lo_v_li"]
     if mode == "global":
-        assert width.std() < 1e-9 and summary["calibrators"]["vie"]["half_width"] > 0
+        assert width.std() < 1e-9 and summary.calibrators["vie"]["half_width"] > 0
     else:
         assert width.std() > 0
 
@@ -119,5 +119,5 @@ def test_real_kill_and_restart_loses_and_duplicates_nothing(toy_model_dir, tmp_p
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     res = pd.read_parquet(out / "results.parquet", columns=["row", "smiles"])
-    assert res["row"].tolist() == list(range(len(smiles)))
+    assert res["row"].tolist() == list(range(1, len(smiles) + 1))
     assert res["smiles"].tolist() == smiles

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from rdkit import Chem
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 _SITE = re.compile(r"\(\[\*:(\d+)\]\)")
 DEFAULT_ELEMENTS = frozenset({"H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Br", "I"})

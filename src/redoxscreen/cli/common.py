@@ -1,8 +1,10 @@
-"""Shared CLI plumbing: user errors as one red line (exit 2), warnings as yellow lines."""
+"""Shared CLI plumbing: results and listings on stdout, progress, warnings and errors on stderr
+(so ``redoxscreen solvents | grep DMC`` works); user errors are one red line and exit code 2."""
 
 from __future__ import annotations
 
 import functools
+import json
 import time
 import warnings
 from collections.abc import Callable
@@ -11,10 +13,23 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from redoxscreen.errors import ConfigError, RedoxscreenError
+from redoxscreen.cli.progress import RichBars
+from redoxscreen.runtime.errors import ConfigError, RedoxscreenError
+from redoxscreen.runtime.jsonio import json_default
 
-console = Console(stderr=True)
+out = Console()  # results, tables, listings
+err = Console(stderr=True)  # progress, warnings, errors
+
+
+def bars() -> RichBars:
+    return RichBars(err)
+
+
+def print_json(obj: object) -> None:
+    """Machine-readable output (``--json``): plain JSON on stdout, nothing else."""
+    typer.echo(json.dumps(obj, indent=2, default=json_default))
 
 
 def default_out(command: str) -> Path:
@@ -37,7 +52,7 @@ def parse_settings(items: list[str], form: str = "PARAM=VALUE",
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
-    console.print(f"[yellow]warning:[/yellow] {message}")
+    err.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
 
 
 def cli_command(func: Callable) -> Callable:
@@ -49,10 +64,10 @@ def cli_command(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except RedoxscreenError as exc:
-            console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+            err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
-            console.print("[red]interrupted[/red]: finished steps are kept in the run folder")
+            err.print("[red]interrupted[/red]: finished steps are kept in the run folder")
             raise typer.Exit(code=130) from None
 
     return wrapper

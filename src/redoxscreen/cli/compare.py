@@ -7,9 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from redoxscreen.cli.common import cli_command, console, default_out, parse_settings
-from redoxscreen.errors import ConfigError
-from redoxscreen.pipeline.progress import Progress
+from redoxscreen.cli.common import bars, cli_command, default_out, out, parse_settings
+from redoxscreen.runtime.errors import ConfigError
 
 
 def _csv(text: str) -> list[str]:
@@ -18,14 +17,14 @@ def _csv(text: str) -> list[str]:
 
 def parse_params(items: list[str]) -> dict[str, dict]:
     """``["rf.n_estimators=100", "svr.C=3"]`` → ``{"rf": {"n_estimators": 100}, "svr": ...}``."""
-    out: dict[str, dict] = {}
+    params: dict[str, dict] = {}
     form, example = "MODEL.PARAM=VALUE", "rf.n_estimators=100"
     for key, value in parse_settings(items, form, example).items():
         model, dot, param = key.partition(".")
         if not (dot and model and param):
             raise ConfigError(f"--set {key}={value}: write {form}, e.g. {example}")
-        out.setdefault(model.strip(), {})[param.strip()] = value
-    return out
+        params.setdefault(model.strip(), {})[param.strip()] = value
+    return params
 
 
 @cli_command
@@ -33,8 +32,7 @@ def compare(
     data: Path = typer.Argument(..., help="Table: molecules (SMILES) or numeric columns"),
     target: list[str] = typer.Option(..., "--target", "-t", help="NAME=[-]COLUMN[:UNIT]"),
     models: str = typer.Option("ridge,rf,lgbm,fcnn",
-                               help="comma list of: fcnn, ridge, lasso, svr, krr, gp, rf, et, "
-                                    "lgbm, dmpnn (needs chemprop)"),
+                               help="comma list of: {models} ('redoxscreen models')"),
     featurizer: str = typer.Option("ecfp:r=2,bits=2048", help="featurizer spec (molecule mode)"),
     features: str | None = typer.Option(None, help="tabular mode: feature columns, or 'all' "
                                                    "numeric ones"),
@@ -57,7 +55,7 @@ def compare(
     set_param: list[str] = typer.Option([], "--set", help="MODEL.PARAM=VALUE, repeatable; "
                                                           "e.g. rf.n_estimators=100"),
     smiles_col: str | None = typer.Option(None),
-    out: Path | None = typer.Option(None, "--out", "-o"),
+    run_dir: Path | None = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Run several models on identical splits; print and save the leaderboard."""
     from redoxscreen.pipeline.compare import CompareOptions, run_compare
@@ -70,10 +68,9 @@ def compare(
         feature_counts=[int(k) for k in _csv(feature_counts)] if feature_counts else None,
         selection=selection, n_jobs=n_jobs, fold_jobs=fold_jobs, max_epochs=max_epochs, unit=unit,
         params=parse_params(set_param))
-    out = out or default_out("compare")
-    board = run_compare(data, target, out, options=options, smiles_col=smiles_col,
-                        progress=Progress())
-    for (kind, sch), part in board.groupby(["split", "scheme"], sort=False):
+    result = run_compare(data, target, run_dir or default_out("compare"), options=options,
+                         smiles_col=smiles_col, progress=bars())
+    for (kind, sch), part in result.leaderboard.groupby(["split", "scheme"], sort=False):
         table = Table(title=f"{kind} split, {sch}")
         for c in ("rank", "target", "model", "MAE", "RMSE", "R²", "fit s", "predict s"):
             table.add_column(c, justify="right" if c not in ("target", "model") else "left")
@@ -81,5 +78,5 @@ def compare(
             table.add_row(str(r["rank"]), r["target"], r["model"], f"{r['mae']:.3f}",
                           f"{r['rmse']:.3f}", f"{r['r2']:.3f}", f"{r['fit_s']:.1f}",
                           f"{r['predict_s']:.2f}")
-        console.print(table)
-    console.print(f"run folder: [bold]{out}[/bold] (leaderboard.csv, plots/, model/)")
+        out.print(table)
+    out.print(f"run folder: [bold]{result.run_dir}[/bold] (leaderboard.csv, plots/, model/)")

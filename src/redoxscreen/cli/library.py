@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from redoxscreen.cli.common import cli_command, console
-from redoxscreen.pipeline.progress import Progress
+from redoxscreen.cli.common import bars, cli_command, out
 
 
 @cli_command
@@ -27,15 +26,15 @@ def enumerate_cmd(
     df = run_enumerate(output, n=n, max_substituents=max_substituents, seed=seed,
                        max_heavy_atoms=max_heavy_atoms, cores=cores, groups=groups,
                        families=family or None)
-    console.print(f"{len(df)} unique molecules from {df['core'].nunique()} cores → "
-                  f"[bold]{output}[/bold]")
+    out.print(f"{len(df)} unique molecules from {df['core'].nunique()} cores → "
+              f"[bold]{output}[/bold]")
 
 
 @cli_command
 def label(
     data: Path = typer.Argument(..., help="Molecules to label (any table format)"),
     output: Path = typer.Option(..., "--output", "-o", help="results CSV (appended, resumable)"),
-    oracle: str = typer.Option("xtb", help="labeller: xtb"),
+    oracle: str = typer.Option("xtb", help="labeller: {oracles}"),
     method: str = typer.Option("IPEA1-xTB", help="IPEA1-xTB, GFN2-xTB or GFN1-xTB"),
     optimize: bool = typer.Option(False, help="xTB geometry optimisation before single points"),
     workers: int = typer.Option(os.cpu_count() or 1),
@@ -45,7 +44,7 @@ def label(
     """Compute vertical IE and EA with a physics oracle; failures get a status and reason."""
     from redoxscreen.pipeline.library import run_label
     res = run_label(data, output, oracle=oracle, method=method, optimize=optimize,
-                    workers=workers, seed=seed, smiles_col=smiles_col, progress=Progress())
+                    workers=workers, seed=seed, smiles_col=smiles_col, progress=bars())
     n_fail = int((res["status"] != "ok").sum())
-    console.print(f"{len(res)} molecules labelled ({n_fail} failed, see 'reason') → "
-                  f"[bold]{output}[/bold]")
+    out.print(f"{len(res)} molecules labelled ({n_fail} failed, see 'reason') → "
+              f"[bold]{output}[/bold]")

@@ -1,35 +1,66 @@
-"""The ``redoxscreen`` command: one sub-command per module, each a thin call into the library."""
+"""The ``redoxscreen`` command: one sub-command per module, each a thin call into the library.
+
+Help texts name the registered parts through placeholders (``{models}``, ``{featurizers}``,
+``{uncertainty}``, ``{oracles}``), filled from the registries when a command is looked up, so
+``redoxscreen solvents`` does not pay for importing every model.
+"""
 
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
 from redoxscreen.cli.compare import compare
 from redoxscreen.cli.demo import demo
 from redoxscreen.cli.library import enumerate_cmd, label
+from redoxscreen.cli.parts import featurizers, models
 from redoxscreen.cli.predict import evaluate, predict
 from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
 from redoxscreen.cli.train import train
 
+
+class _Lists(dict):
+    """``{models}`` → ``fcnn, ridge, ...``, loading only the registry a text names."""
+
+    def __missing__(self, key: str) -> str:
+        if key == "models":
+            from redoxscreen.models import MODELS as registry
+        elif key == "featurizers":
+            from redoxscreen.features import FEATURIZERS as registry
+        elif key == "uncertainty":
+            from redoxscreen.evaluation.calibration import INTERVALS as registry
+        elif key == "oracles":
+            from redoxscreen.oracle import ORACLES as registry
+        else:
+            return "{" + key + "}"
+        self[key] = ", ".join(registry.names())
+        return self[key]
+
+
+class RegistryHelpGroup(TyperGroup):
+    _lists = _Lists()
+
+    def get_command(self, ctx: object, cmd_name: str) -> object:
+        cmd = super().get_command(ctx, cmd_name)
+        for param in getattr(cmd, "params", []):
+            if param.help and "{" in param.help:
+                param.help = param.help.format_map(self._lists)
+        return cmd
+
+
 app = typer.Typer(
     name="redoxscreen",
     help="Find organic redox-active molecules for batteries with machine learning.",
+    cls=RegistryHelpGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(train)
-app.command()(search)
-app.command()(predict)
-app.command()(evaluate)
-app.command()(compare)
-app.command()(screen)
-app.command()(solvents)
-app.command()(calibrate)
+for command in (train, search, predict, evaluate, compare, screen, solvents, calibrate, models,
+                featurizers, label, demo):
+    app.command()(command)
 app.command("enumerate")(enumerate_cmd)
-app.command()(label)
-app.command()(demo)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.cli.common import cli_command, default_out, out
 from redoxscreen.cli.train import metrics_table
 
 
@@ -16,14 +16,13 @@ def predict(
     data: Path = typer.Argument(..., help="Table of molecules"),
     output: Path = typer.Option(..., "--output", "-o", help="Predictions file (.csv/.parquet)"),
     smiles_col: str | None = typer.Option(None),
-    out: Path | None = typer.Option(None, "--out", help="Also write a run folder here"),
+    run_dir: Path | None = typer.Option(None, "--out", help="Also write a run folder here"),
 ) -> None:
     """Predict every molecule of DATA; invalid SMILES get an empty prediction and a reason."""
     from redoxscreen.pipeline.predict import run_predict
-    result = run_predict(model, data, output, smiles_col=smiles_col, out=out)
-    n_bad = int((result["reason"] != "").sum())
-    console.print(f"{len(result)} rows predicted ({n_bad} invalid, see column 'reason') "
-                  f"→ [bold]{output}[/bold]")
+    result = run_predict(model, data, output, smiles_col=smiles_col, out=run_dir)
+    out.print(f"{len(result.table)} rows predicted ({result.n_invalid} invalid, see column "
+              f"'reason') → [bold]{result.output}[/bold]")
 
 
 @cli_command
@@ -32,12 +31,12 @@ def evaluate(
     data: Path = typer.Argument(..., help="Labelled table of molecules"),
     target: list[str] | None = typer.Option(None, "--target", "-t",
                                             help="MODEL_TARGET=[-]COLUMN[:UNIT]"),
-    out: Path | None = typer.Option(None, "--out", "-o"),
+    run_dir: Path | None = typer.Option(None, "--out", "-o"),
     smiles_col: str | None = typer.Option(None),
 ) -> None:
     """Metrics, parity plots and predictions of a saved model on labelled data."""
     from redoxscreen.pipeline.predict import run_evaluate
-    out = out or default_out("evaluate")
-    metrics = run_evaluate(model, data, out, targets=target or None, smiles_col=smiles_col)
-    console.print(metrics_table(metrics, f"evaluation on {data}"))
-    console.print(f"run folder: [bold]{out}[/bold]")
+    result = run_evaluate(model, data, run_dir or default_out("evaluate"),
+                          targets=target or None, smiles_col=smiles_col)
+    out.print(metrics_table(result.metrics, f"evaluation on {data}"))
+    out.print(f"run folder: [bold]{result.run_dir}[/bold]")

@@ -8,21 +8,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from redoxscreen.cli.common import cli_command, console, default_out
+from redoxscreen.cli.common import bars, cli_command, default_out, out, print_json
 from redoxscreen.electrochem import PotentialConversion, parse_band, window_table
-from redoxscreen.errors import ConfigError
-from redoxscreen.pipeline.progress import Progress
+from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.screen import ScreenSettings
 
 
 def _bands(items: list[str]) -> dict:
-    out = {}
+    bands = {}
     for item in items:
         role, sep, band = item.partition("=")
         if not sep:
             raise ConfigError(f"--band {item!r}: write ROLE=LOW:HIGH, e.g. cathode=3.0:3.29")
-        out[role.strip()] = parse_band(band)
-    return out
+        bands[role.strip()] = parse_band(band)
+    return bands
 
 
 @cli_command
@@ -33,7 +32,7 @@ def screen(
     solvent: str = typer.Option("acetonitrile", help="see 'redoxscreen solvents'"),
     collector: str | None = typer.Option(None, help="current collector, e.g. Al or Cu"),
     band: list[str] = typer.Option([], "--band", help="ROLE=LOW:HIGH target band in V"),
-    uncertainty: str = typer.Option("conformal", help="global, ensemble or conformal"),
+    uncertainty: str = typer.Option("conformal", help="interval: {uncertainty}"),
     coverage: float = typer.Option(0.95, help="interval coverage"),
     scale: str = typer.Option("vs_li", help="vs_li, vs_she or absolute"),
     conversion: str = typer.Option("study", help="'study' or a calibration JSON file"),
@@ -43,7 +42,7 @@ def screen(
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),
-    out: Path | None = typer.Option(None, "--out", "-o"),
+    run_dir: Path | None = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Predict potentials for a library, apply the window rules, rank candidates (resumable)."""
     from redoxscreen.pipeline.screen import run_screen_command
@@ -54,36 +53,43 @@ def screen(
                               scale=scale, conversion=conv.to_dict(), ie_target=ie_target,
                               ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
                               top_n=top)
-    out = out or default_out("screen")
-    summary = run_screen_command(model, library, out, settings, smiles_col=smiles_col,
-                                 progress=Progress())
-    table = Table(title=f"{summary['molecules']} molecules ({summary['invalid']} invalid)")
+    summary = run_screen_command(model, library, run_dir or default_out("screen"), settings,
+                                 smiles_col=smiles_col, progress=bars())
+    table = Table(title=f"{summary.molecules} molecules ({summary.invalid} invalid)")
     for c in ("role", "window (V)", "in window", "in band", "pass"):
         table.add_column(c, justify="right")
-    for r, info in summary["roles"].items():
-        w = summary["window"][r]
-        table.add_row(r, f"{w['low_v']:.2f}–{w['high_v']:.2f} {w['scale']}",
-                      str(info["in_window"]), str(info["in_band"]), str(info["pass"]))
-    console.print(table)
-    console.print(f"run folder: [bold]{out}[/bold] (results.duckdb, results.parquet, top_*.csv)")
+    for r, res in summary.roles.items():
+        w = res.window
+        table.add_row(r, f"{w.low_v:.2f}–{w.high_v:.2f} {w.scale}", str(res.in_window),
+                      str(res.in_band), str(res.n_pass))
+    out.print(table)
+    out.print(f"run folder: [bold]{summary.out}[/bold] (results.duckdb, results.parquet, "
+              "top_*.csv)")
 
 
 @cli_command
-def solvents() -> None:
+def solvents(
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+) -> None:
     """List the electrolyte solvents and current collectors with their limits and sources."""
-    table = Table(title="stability limits (V on the stated scale)")
-    for c in ("name", "kind", "reduction", "oxidation", "scale", "ref"):
-        table.add_column(c, no_wrap=c == "name")
     rows = window_table()
+    if as_json:
+        print_json([{k: (None if v != v else v) for k, v in r.items()}  # NaN → null
+                    for r in rows.to_dict(orient="records")])
+        return
+    table = Table(title="stability limits (V on the stated scale)")
+    for c, right in (("name", False), ("kind", False), ("red. V", True), ("ox. V", True),
+                     ("scale", False), ("ref", True)):
+        table.add_column(c, justify="right" if right else "left", no_wrap=c != "name")
     for i, r in rows.iterrows():
         aliases = "" if r.isna()["aliases"] else f" ({r['aliases'].replace(';', ', ')})"
         table.add_row(r["name"] + aliases, r["kind"],
                       "" if r.isna()["reduction_limit_v"] else f"{r['reduction_limit_v']:.2f}",
                       "" if r.isna()["oxidation_limit_v"] else f"{r['oxidation_limit_v']:.2f}",
                       r["scale"], f"[{i + 1}]")
-    console.print(table)
+    out.print(table)
     for i, r in rows.iterrows():
-        console.print(f"[{i + 1}] {r['source']}. {r['note']}", highlight=False, markup=False)
+        out.print(f"[{i + 1}] {r['source']}. {r['note']}", highlight=False, markup=False)
 
 
 @cli_command
@@ -104,5 +110,5 @@ def calibrate(
     conv = run_calibrate(data, potential_col, role, scale, output, model_dir=model,
                          energy_col=energy_col, target=target, base=base, smiles_col=smiles_col)
     m = conv.oxidation if role == "oxidation" else conv.reduction
-    console.print(f"{role}: E ({scale}) = {m.slope:.3f}·X + {m.intercept_v:.3f} V "
-                  f"(n = {m.n}, MAE {m.mae_v:.3f} V) → [bold]{output}[/bold]")
+    out.print(f"{role}: E ({scale}) = {m.slope:.3f}·X + {m.intercept_v:.3f} V "
+              f"(n = {m.n}, MAE {m.mae_v:.3f} V) → [bold]{output}[/bold]")

@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from redoxscreen.cli.common import cli_command, console, default_out, parse_settings
-from redoxscreen.pipeline.progress import Progress
+from redoxscreen.cli.common import bars, cli_command, default_out, out, parse_settings
 
 
 def metrics_table(metrics: dict, title: str) -> Table:
@@ -27,14 +26,16 @@ def train(
     data: Path = typer.Argument(..., help="Table of molecules: CSV/TSV/XLSX/Parquet/.smi"),
     target: list[str] = typer.Option(..., "--target", "-t",
                                      help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. vie, ea=-vea"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Run folder (default runs/...)"),
+    run_dir: Path | None = typer.Option(None, "--out", "-o",
+                                        help="Run folder (default runs/...)"),
     smiles_col: str | None = typer.Option(None, help="SMILES column (auto-detected if omitted)"),
-    model: str = typer.Option("fcnn", help="fcnn, dmpnn (chemprop extra), lgbm, rf, et, svr, "
-                              "krr, gp, ridge, lasso"),
-    set_param: list[str] = typer.Option([], "--set", help="PARAM=VALUE, repeatable: the "
+    model: str = typer.Option("fcnn", help="{models} ('redoxscreen models' lists their "
+                              "settings)"),
+    set_param: list[str] = typer.Option([], "--set", help="SETTING=VALUE, repeatable: the "
                                         "model's settings, e.g. n_estimators=500 or depth=4"),
     preset: str = typer.Option("default", help="FCNN settings: default or thesis"),
-    featurizer: str | None = typer.Option(None, help="e.g. 'ecfp:r=2,bits=2048' or 'default'"),
+    featurizer: str | None = typer.Option(None, help="e.g. 'ecfp:r=2,bits=2048' or 'default'; "
+                                          "parts: {featurizers}"),
     folds: int = typer.Option(5, help="k of the k-fold CV"),
     split: str = typer.Option("scaffold", help="scaffold or random"),
     seed: int = typer.Option(0),
@@ -45,14 +46,13 @@ def train(
 ) -> None:
     """Cross-validate a model (the FCNN by default) and save the k fold models as one ensemble."""
     from redoxscreen.pipeline.train import TrainOptions, run_train
-    out = out or default_out("train")
-    params = parse_settings(set_param)
+    params = parse_settings(set_param, "SETTING=VALUE")
     options = TrainOptions(model=model, params=params, preset=preset, featurizer=featurizer,
                            folds=folds, split=split,
                            seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,
                            cache_dir=str(cache_dir) if cache_dir else None,
                            dedupe_tolerance=dedupe_tolerance)
-    run, result = run_train(data, target, out, smiles_col=smiles_col, options=options,
-                            progress=Progress())
-    console.print(metrics_table(result.metrics, f"{folds}-fold {split} CV (out-of-fold)"))
-    console.print(f"run folder: [bold]{run.path}[/bold]; model: {run.path / 'model'}")
+    result = run_train(data, target, run_dir or default_out("train"), smiles_col=smiles_col,
+                       options=options, progress=bars())
+    out.print(metrics_table(result.cv.metrics, f"{folds}-fold {split} CV (out-of-fold)"))
+    out.print(f"run folder: [bold]{result.run_dir}[/bold]; model: {result.model_dir}")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from redoxscreen.chem import canonicalize_smiles
 from redoxscreen.data.units import is_energy_unit, to_ev
-from redoxscreen.errors import ConfigError, DataError
+from redoxscreen.runtime.errors import ConfigError, DataError
 
 _SPEC = re.compile(
     r"^\s*(?:(?P<name>[^=]+?)\s*=\s*)?(?P<sign>-)?\s*(?P<col>[^:=]+?)\s*(?::\s*(?P<unit>.+))?$"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from redoxscreen.chem import to_mol
-from redoxscreen.errors import DataError
+from redoxscreen.runtime.errors import DataError
 
 SMILES_NAMES = ("smiles", "smi", "canonical_smiles", "smiles_string", "isomeric_smiles")
 
@@ -111,11 +110,3 @@ def detect_smiles_column(df: pd.DataFrame, source: str = "table") -> str:
         "name it with --smiles-col"
     )
 
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes (recorded beside every run's output)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

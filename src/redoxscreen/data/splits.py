@@ -1,4 +1,4 @@
-"""Cross-validation splits: random k-fold and Bemis–Murcko scaffold k-fold, both seeded."""
+"""Every split of the package, seeded: random and Bemis–Murcko scaffold, k-fold and hold-out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from redoxscreen.chem import murcko_scaffold
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -73,3 +73,48 @@ def make_splits(smiles: Sequence[str], kind: str, n_folds: int, seed: int,
     if kind == "scaffold":
         return scaffold_kfold_splits(smiles, n_folds, seed, source)
     raise ConfigError(f"unknown split {kind!r}; use 'random' or 'scaffold'")
+
+
+def random_holdout(n: int, fraction: float = 0.3, seed: int = 0) -> Split:
+    """One seeded random split, test ≈ ``fraction`` of the rows."""
+    perm = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(fraction * n))
+    return np.sort(perm[n_test:]), np.sort(perm[:n_test])
+
+
+def scaffold_holdout(smiles: Sequence[str], fraction: float = 0.3, seed: int = 0) -> Split:
+    """Training and test rows with no Bemis–Murcko scaffold in common, test ≈ ``fraction``.
+
+    Scaffold groups in seeded random order go to the test set while they fit under the target
+    size (the rest to training), so large families do not all end up in the test set.
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(smiles):
+        groups[murcko_scaffold(s)].append(i)
+    if len(groups) < 2:
+        raise ConfigError("a scaffold hold-out needs at least 2 distinct scaffolds; this data "
+                          "has 1: use --split random")
+    members = list(groups.values())
+    target = fraction * len(smiles)
+    test: list[int] = []
+    for g in np.random.default_rng(seed).permutation(len(members)):
+        if len(test) + len(members[g]) <= target or not test:
+            test += members[g]
+    test_idx = np.sort(np.asarray(test, dtype=int))
+    return np.setdiff1d(np.arange(len(smiles)), test_idx), test_idx
+
+
+def evaluation_splits(smiles: Sequence[str] | None, n: int, kind: str, scheme: str, folds: int,
+                      seed: int, holdout_fraction: float = 0.3) -> list[Split]:
+    """The (train, test) index pairs of one split ``kind`` (random, scaffold) and ``scheme``
+    (``kfold``: every row tested once; ``holdout``: one split, test ≈ ``holdout_fraction``)."""
+    if kind == "scaffold" and smiles is None:
+        raise ConfigError("scaffold splits need SMILES; this table has none (use random)")
+    if scheme == "kfold":
+        return kfold_splits(n, folds, seed) if kind == "random" else make_splits(
+            smiles, kind, folds, seed)
+    if scheme != "holdout":
+        raise ConfigError(f"unknown scheme {scheme!r}; use kfold or holdout")
+    if kind == "random":
+        return [random_holdout(n, holdout_fraction, seed)]
+    return [scaffold_holdout(smiles, holdout_fraction, seed)]

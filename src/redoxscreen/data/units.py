@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 HARTREE_TO_EV = 27.211386245988
 KCAL_PER_MOL_TO_EV = 0.0433641043

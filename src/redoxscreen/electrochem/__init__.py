@@ -4,7 +4,7 @@ No torch here: pure functions and small data classes.
 """
 
 from redoxscreen.electrochem.conversion import LinearMap, PotentialConversion, fit_linear_map
-from redoxscreen.electrochem.rules import ROLES, ScreenRule, parse_band
+from redoxscreen.electrochem.rules import ROLES, Role, ScreenRule, parse_band
 from redoxscreen.electrochem.scales import (
     LI_VS_SHE_V,
     SCALES,
@@ -15,6 +15,7 @@ from redoxscreen.electrochem.scales import (
     study_oxidation_v_li,
     study_reduction_v_li,
 )
+from redoxscreen.electrochem.solvation import born_solvation_ev
 from redoxscreen.electrochem.windows import Window, stability_window, window_table
 
 __all__ = [
@@ -26,8 +27,10 @@ __all__ = [
     "STUDY_LI_SHIFT_V",
     "LinearMap",
     "PotentialConversion",
+    "Role",
     "ScreenRule",
     "Window",
+    "born_solvation_ev",
     "convert_potential",
     "fit_linear_map",
     "parse_band",

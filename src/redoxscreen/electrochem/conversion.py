@@ -6,6 +6,7 @@ stated reference scale, then moved to the scale asked for:
 * ``study`` — the reference study's rule, :math:`E_\mathrm{Li} = X - 1.40` for both roles;
 * ``solvation`` — :math:`E_\mathrm{abs} = X + \Delta_\mathrm{solv}` with explicit offsets for
   oxidation (cation solvation lowers the IE) and reduction (anion solvation raises the EA);
+  ``born`` is that with the offsets of the Born model (:mod:`.solvation`);
 * ``linear`` — :math:`a` and :math:`b` fitted by least squares on measured potentials
   (``redoxscreen calibrate``): the right choice for gas-phase IE/EA, where the fixed shift is off
   by volts.
@@ -20,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from redoxscreen.electrochem.scales import SHE_ABSOLUTE_V, STUDY_LI_SHIFT_V, convert_potential
-from redoxscreen.errors import ConfigError
+from redoxscreen.electrochem.solvation import born_solvation_ev
+from redoxscreen.runtime.errors import ConfigError
 
-ROLES = ("oxidation", "reduction")
+PROCESSES = ("oxidation", "reduction")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,13 @@ class PotentialConversion:
         return cls("solvation", LinearMap(1.0, oxidation_offset_v),
                    LinearMap(1.0, reduction_offset_v), "absolute", she_absolute_v)
 
+    @classmethod
+    def born(cls, radius_angstrom: float, dielectric: float,
+             she_absolute_v: float = SHE_ABSOLUTE_V) -> PotentialConversion:
+        """Gas-phase IE/EA shifted by the Born solvation of the ion each process makes."""
+        g = born_solvation_ev(radius_angstrom, dielectric)
+        return cls("born", LinearMap(1.0, g), LinearMap(1.0, -g), "absolute", she_absolute_v)
+
     def potential(self, energy_ev: np.ndarray, role: str, to_scale: str = "vs_li") -> np.ndarray:
         """Potential (V on ``to_scale``) of a predicted IE (``oxidation``) or EA (``reduction``)."""
         m = self._map(role)
@@ -67,7 +76,7 @@ class PotentialConversion:
         return abs(self._map(role).slope)
 
     def _map(self, role: str) -> LinearMap:
-        if role not in ROLES:
+        if role not in PROCESSES:
             raise ConfigError(f"unknown role {role!r}; use oxidation or reduction")
         return self.oxidation if role == "oxidation" else self.reduction
 

@@ -14,10 +14,22 @@ import numpy as np
 from scipy.special import ndtr, ndtri  # normal CDF and its inverse (lighter than scipy.stats)
 
 from redoxscreen.electrochem.windows import Window
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
-# role -> (redox process, prefix of the potential columns, larger potential is better?)
-ROLES = {"cathode": ("oxidation", "e_ox", True), "anode": ("reduction", "e_red", False)}
+
+@dataclass(frozen=True)
+class Role:
+    """A screening role: the redox process it uses, the prefix of its potential columns, and
+    which end of the window is better (a catholyte wants a high potential, an anolyte a low)."""
+
+    name: str
+    process: str
+    prefix: str
+    higher_is_better: bool
+
+
+ROLES = {"cathode": Role("cathode", "oxidation", "e_ox", True),
+         "anode": Role("anode", "reduction", "e_red", False)}
 Z95 = float(ndtri(0.975))
 
 
@@ -48,7 +60,7 @@ class ScreenRule:
 
     @property
     def process(self) -> str:
-        return ROLES[self.role][0]
+        return ROLES[self.role].process
 
     def evaluate(self, e_v: np.ndarray, lo_v: np.ndarray, hi_v: np.ndarray
                  ) -> dict[str, np.ndarray]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 SCALES = ("absolute", "vs_she", "vs_li")
 SHE_ABSOLUTE_V = 4.44  # Trasatti, Pure Appl. Chem. 58, 955 (1986), IUPAC recommendation

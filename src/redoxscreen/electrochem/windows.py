@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from redoxscreen.electrochem.scales import SHE_ABSOLUTE_V, convert_potential
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 
 @lru_cache(maxsize=1)

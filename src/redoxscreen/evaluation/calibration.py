@@ -31,62 +31,146 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri  # inverse normal CDF (lighter than scipy.stats)
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.registry import Registry
 
-MODES = ("global", "ensemble", "conformal")
+INTERVALS = Registry("uncertainty mode")
+
+
+def _z(coverage: float) -> float:
+    if not 0 < coverage < 1:
+        raise ConfigError(f"coverage must be between 0 and 1 (got {coverage})")
+    return float(ndtri(0.5 + coverage / 2))
+
+
+def _residuals(y_true: np.ndarray, oof_pred: np.ndarray, fold: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    r = np.asarray(oof_pred, float) - np.asarray(y_true, float)
+    fold = np.asarray(fold)
+    ok = np.isfinite(r) & (fold >= 0)
+    if ok.sum() < 2:
+        raise ConfigError("interval calibration needs out-of-fold residuals of at least 2 "
+                          "molecules; retrain the model with 'redoxscreen train'")
+    return r[ok], fold[ok]
 
 
 class IntervalCalibrator:
-    """Intervals of nominal ``coverage`` for one target, fitted on out-of-fold results."""
+    """Intervals of nominal ``coverage`` for one target from the k fold models' predictions.
 
-    def __init__(self, mode: str, coverage: float = 0.95, width: float = 0.0,
-                 fold_residuals: list[np.ndarray] | None = None):
-        if mode not in MODES:
-            raise ConfigError(f"unknown uncertainty mode {mode!r}; use {', '.join(MODES)}")
-        if not 0 < coverage < 1:
-            raise ConfigError(f"coverage must be between 0 and 1 (got {coverage})")
-        self.mode = mode
+    Subclasses are registered in :data:`INTERVALS` (``screen --uncertainty NAME``); each is
+    fitted on out-of-fold results and rebuilt in a worker from its JSON :meth:`state`."""
+
+    mode = "base"
+
+    def __init__(self, coverage: float = 0.95):
+        _z(coverage)
         self.coverage = coverage
-        self.width = width  # global: half-width (eV); ensemble: z
+
+    @classmethod
+    def fit(cls, y_true: np.ndarray, oof_pred: np.ndarray, fold: np.ndarray,
+            coverage: float = 0.95) -> IntervalCalibrator:
+        raise NotImplementedError
+
+    def interval(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds from the fold models' predictions, shape (k, n) → (n,), (n,)."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:
+        """JSON-safe description for run records."""
+        return {"mode": self.mode, "coverage": self.coverage}
+
+    def state(self) -> dict:
+        """Everything needed to rebuild the calibrator in another process."""
+        return self.to_dict()
+
+    @classmethod
+    def from_state(cls, state: dict) -> IntervalCalibrator:
+        return cls(**{k: v for k, v in state.items() if k != "mode"})
+
+
+@INTERVALS.register("global")
+class GlobalInterval(IntervalCalibrator):
+    """The study's band: ±z·σ of the out-of-fold errors, one width for every molecule."""
+
+    mode = "global"
+
+    def __init__(self, coverage: float = 0.95, half_width: float = 0.0):
+        super().__init__(coverage)
+        self.half_width = half_width
+
+    @classmethod
+    def fit(cls, y_true, oof_pred, fold, coverage=0.95) -> GlobalInterval:
+        r, _ = _residuals(y_true, oof_pred, fold)
+        return cls(coverage, _z(coverage) * float(np.std(r, ddof=1)))
+
+    def interval(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mean = np.asarray(members, float).mean(axis=0)
+        return mean - self.half_width, mean + self.half_width
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "half_width": self.half_width}
+
+
+@INTERVALS.register("ensemble")
+class EnsembleInterval(IntervalCalibrator):
+    """±z × the spread of the k fold models (uncalibrated: usually too narrow)."""
+
+    mode = "ensemble"
+
+    def __init__(self, coverage: float = 0.95):
+        super().__init__(coverage)
+        self.z = _z(coverage)
+
+    @classmethod
+    def fit(cls, y_true, oof_pred, fold, coverage=0.95) -> EnsembleInterval:
+        return cls(coverage)
+
+    def interval(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        members = np.asarray(members, float)
+        mean, h = members.mean(axis=0), self.z * members.std(axis=0)
+        return mean - h, mean + h
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "z": self.z}
+
+    def state(self) -> dict:
+        return super().to_dict()
+
+
+@INTERVALS.register("conformal")
+class ConformalInterval(IntervalCalibrator):
+    """CV+ on the out-of-fold residuals saved with the model; widens where fold models disagree."""
+
+    mode = "conformal"
+
+    def __init__(self, coverage: float = 0.95, fold_residuals: list | None = None):
+        super().__init__(coverage)
         self.fold_residuals = [np.sort(np.abs(np.asarray(r, float))) for r in
                                (fold_residuals or [])]
 
     @classmethod
-    def fit(cls, mode: str, y_true: np.ndarray, oof_pred: np.ndarray, fold: np.ndarray,
-            coverage: float = 0.95) -> IntervalCalibrator:
-        r = np.asarray(oof_pred, float) - np.asarray(y_true, float)
-        fold = np.asarray(fold)
-        ok = np.isfinite(r) & (fold >= 0)
-        z = float(ndtri(0.5 + coverage / 2))
-        if mode == "ensemble":
-            return cls(mode, coverage, z)
-        if ok.sum() < 2:
-            raise ConfigError("interval calibration needs out-of-fold residuals of at least 2 "
-                              "molecules; retrain the model with 'redoxscreen train'")
-        if mode == "global":
-            return cls(mode, coverage, z * float(np.std(r[ok], ddof=1)))
-        n_folds = int(fold[ok].max()) + 1
-        return cls(mode, coverage, 0.0, [r[ok & (fold == f)] for f in range(n_folds)])
+    def fit(cls, y_true, oof_pred, fold, coverage=0.95) -> ConformalInterval:
+        r, fold = _residuals(y_true, oof_pred, fold)
+        return cls(coverage, [r[fold == f] for f in range(int(fold.max()) + 1)])
 
     @property
     def n_calibration(self) -> int:
         return int(sum(len(r) for r in self.fold_residuals))
 
+    def to_dict(self) -> dict:  # the residuals are summarised, not listed
+        return {**super().to_dict(), "n_calibration": self.n_calibration,
+                "n_folds": len(self.fold_residuals)}
+
+    def state(self) -> dict:
+        return {"mode": self.mode, "coverage": self.coverage,
+                "fold_residuals": [r.tolist() for r in self.fold_residuals]}
+
     def interval(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bounds from the fold models' predictions, shape (k, n) → (n,), (n,)."""
         members = np.asarray(members, float)
-        mean = members.mean(axis=0)
-        if self.mode == "global":
-            return mean - self.width, mean + self.width
-        if self.mode == "ensemble":
-            h = self.width * members.std(axis=0)
-            return mean - h, mean + h
         if len(members) != len(self.fold_residuals):
             raise ConfigError(f"conformal intervals need the {len(self.fold_residuals)} fold "
                               f"models of the CV, the model has {len(members)}")
-        return self._cv_plus(members)
-
-    def _cv_plus(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = members
         n = self.n_calibration
         alpha = 1.0 - self.coverage
         m_hi = min(n, int(np.ceil((1 - alpha) * (n + 1))))
@@ -108,22 +192,16 @@ class IntervalCalibrator:
         lower = _bisect(count_lower, m_lo, lo_b, hi_b)
         return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
 
-    def to_dict(self) -> dict:
-        """JSON-safe description (the conformal residuals are summarised, not listed)."""
-        out = {"mode": self.mode, "coverage": self.coverage}
-        if self.mode == "global":
-            out["half_width"] = self.width
-        elif self.mode == "ensemble":
-            out["z"] = self.width
-        else:
-            out["n_calibration"] = self.n_calibration
-            out["n_folds"] = len(self.fold_residuals)
-        return out
 
-    def state(self) -> dict:
-        """Everything needed to rebuild the calibrator in another process."""
-        return {"mode": self.mode, "coverage": self.coverage, "width": self.width,
-                "fold_residuals": [r.tolist() for r in self.fold_residuals]}
+def fit_calibrator(mode: str, y_true: np.ndarray, oof_pred: np.ndarray, fold: np.ndarray,
+                   coverage: float = 0.95) -> IntervalCalibrator:
+    """The calibrator ``mode`` (``global``, ``ensemble``, ``conformal`` ...) fitted on OOF data."""
+    return INTERVALS[mode].factory.fit(y_true, oof_pred, fold, coverage)
+
+
+def calibrator_from_state(state: dict) -> IntervalCalibrator:
+    """Inverse of :meth:`IntervalCalibrator.state`."""
+    return INTERVALS[state["mode"]].factory.from_state(state)
 
 
 def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, iters: int = 26) -> np.ndarray:

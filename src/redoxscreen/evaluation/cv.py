@@ -1,82 +1,177 @@
-"""k-fold cross-validation with out-of-fold predictions and per-fold metrics."""
+"""One cross-validation engine: fold models, out-of-fold predictions, resumable and parallel folds.
+
+``train``, ``search``, ``compare``, Optuna tuning and the feature-count curve all fit their folds
+here. Fold ``k`` is fitted with seed ``seed + k`` on its training rows only (early stopping and
+tuning included), so every out-of-fold prediction comes from a model that never saw the row.
+"""
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
+from itertools import chain
+from typing import Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from redoxscreen.data.splits import Split
 from redoxscreen.evaluation.metrics import metrics_by_target
 
-Split = tuple[np.ndarray, np.ndarray]
+Builder = Callable[[dict, int], BaseEstimator]  # (params, seed) → a fresh estimator
+
+
+def as_builder(estimator: BaseEstimator) -> Builder:
+    """A builder from a prototype: a clone with the given parameters and seed."""
+    def build(params: dict, seed: int) -> BaseEstimator:
+        est = clone(estimator).set_params(**params)
+        return est.set_params(seed=seed) if "seed" in est.get_params() else est
+
+    return build
+
+
+@dataclass
+class FoldFit:
+    """One fitted fold: its test rows and their predictions ``(len(test), t)``."""
+
+    test: np.ndarray
+    pred: np.ndarray
+    model: BaseEstimator | None
+    fit_seconds: float
+    predict_seconds: float
+    params: dict = field(default_factory=dict)
+
+
+class FoldStore(Protocol):
+    """Keeps finished folds of a long run (:class:`redoxscreen.evaluation.foldstore.FoldStore`)."""
+
+    def load(self, k: int, test: np.ndarray) -> FoldFit | None: ...
+
+    def save(self, k: int, fit: FoldFit) -> None: ...
+
+
+class Tuner(Protocol):
+    """Chooses a fold's parameters on its training rows (:class:`~.search.Tuning`)."""
+
+    def best_params(self, name: str, build: Builder, X: object, Y: np.ndarray,
+                    train: np.ndarray, k: int, seed: int) -> dict: ...
 
 
 @dataclass
 class CVResult:
-    """Outcome of :func:`cross_validate`.
+    """Out-of-fold predictions ``oof`` ``(n, t)`` (NaN where a row was in no test set), the fold
+    of each row (``-1``: none), the fold models and, per fold, times and tuned parameters."""
 
-    ``oof_pred`` holds each molecule's prediction by the fold model that did not see it;
-    ``fold`` its fold index; ``metrics`` are computed over all out-of-fold predictions,
-    ``fold_metrics`` fold by fold.
-    """
-
+    name: str
     targets: list[str]
-    oof_pred: np.ndarray
+    y: np.ndarray
+    oof: np.ndarray
     fold: np.ndarray
     models: list[BaseEstimator]
-    metrics: dict[str, dict]
-    fold_metrics: list[dict[str, dict]]
-    fit_seconds: list[float] = field(default_factory=list)
+    fit_seconds: list[float]
+    predict_seconds: list[float]
+    params: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_folds(cls, name: str, targets: list[str], y: np.ndarray, folds: list[FoldFit]
+                   ) -> CVResult:
+        oof = np.full(y.shape, np.nan)
+        fold = np.full(len(y), -1)
+        for k, f in enumerate(folds):
+            oof[f.test] = f.pred
+            fold[f.test] = k
+        return cls(name, list(targets), y, oof, fold, [f.model for f in folds],
+                   [f.fit_seconds for f in folds], [f.predict_seconds for f in folds],
+                   [f.params for f in folds])
+
+    @cached_property
+    def metrics(self) -> dict[str, dict]:
+        """Per target, over every out-of-fold prediction."""
+        done = self.fold >= 0
+        return metrics_by_target(self.y[done], self.oof[done], self.targets)
+
+    @property
+    def fold_metrics(self) -> list[dict[str, dict]]:
+        return [metrics_by_target(self.y[self.fold == k], self.oof[self.fold == k], self.targets)
+                for k in range(int(self.fold.max()) + 1)]
 
     def mean_mae(self) -> float:
-        return float(np.mean([m["mae"] for m in self.metrics.values()]))
+        """Mean over targets of the out-of-fold MAE (what searches minimise)."""
+        return float(np.nanmean([m["mae"] for m in self.metrics.values()]))
 
 
-def cross_validate(
-    estimator: BaseEstimator,
-    X: object,
-    Y: np.ndarray,
-    splits: Sequence[Split],
-    targets: list[str],
-    *,
-    seed: int = 0,
-    on_fold: Callable[[int, dict], None] | None = None,
-    epoch_callback: Callable[[int, dict], None] | None = None,
-) -> CVResult:
-    """Fit a clone of ``estimator`` per split (seed ``seed + fold``) and predict its held-out rows.
+def cross_validate(build: Builder | BaseEstimator, X: object, Y: np.ndarray,
+                   splits: Sequence[Split], targets: Sequence[str] | None = None, *,
+                   name: str = "model", seed: int = 0, fold_store: FoldStore | None = None,
+                   fold_jobs: int = 1, build_alone: Builder | None = None,
+                   tuner: Tuner | None = None,
+                   on_fold: Callable[[int, FoldFit], None] | None = None,
+                   epoch_callback: Callable[[int, dict], None] | None = None) -> CVResult:
+    """Fit ``build(params, seed + k)`` on each split's training rows and predict its test rows.
 
-    Tuning inside a fold (early stopping, best epoch) only uses that fold's training rows.
+    ``build`` is a builder or an estimator to clone. With ``fold_store``, each finished fold is
+    saved as it completes and folds already saved (for the same test rows) are loaded instead
+    of refitted. ``fold_jobs > 1`` fits that many folds at once in worker processes (the builder
+    should then give each model its share of the threads); ``build_alone`` (all the threads)
+    fits the folds left over when they do not divide among the workers (5 folds on 2: the
+    fifth). Results do not depend on the order folds finish in. ``tuner`` picks each fold's
+    parameters on its training rows; ``epoch_callback`` reaches nets that take one (serial
+    folds only); ``on_fold(k, fit)`` follows every fold, stored ones first.
     """
+    build = as_builder(build) if isinstance(build, BaseEstimator) else build
     Y = np.asarray(Y, float).reshape(len(Y), -1)
-    oof = np.full(Y.shape, np.nan)
-    fold_of = np.full(len(Y), -1)
-    models, fold_metrics, times = [], [], []
-    for k, (tr, va) in enumerate(splits):
-        model = clone(estimator)
-        if "seed" in model.get_params():
-            model.set_params(seed=seed + k)
-        t0 = time.perf_counter()
-        fit_kwargs = {"epoch_callback": epoch_callback} if epoch_callback is not None else {}
-        model.fit(X[tr], Y[tr] if Y.shape[1] > 1 else Y[tr, 0], **fit_kwargs)
-        times.append(time.perf_counter() - t0)
-        pred = np.asarray(model.predict(X[va])).reshape(len(va), -1)
-        oof[va] = pred
-        fold_of[va] = k
-        fm = metrics_by_target(Y[va], pred, targets)
-        fold_metrics.append(fm)
-        models.append(model)
+    targets = list(targets) if targets is not None else [f"y{j}" for j in range(Y.shape[1])]
+    folds: dict[int, FoldFit] = {}
+    todo = []
+    for k, (_, te) in enumerate(splits):
+        stored = fold_store.load(k, te) if fold_store is not None else None
+        if stored is not None:
+            folds[k] = stored
+            if on_fold is not None:
+                on_fold(k, stored)
+        else:
+            todo.append(k)
+    fit, fit_alone = (partial(_fit_fold, name, b, X, Y, seed=seed, tuner=tuner,
+                              epoch_callback=epoch_callback if fold_jobs <= 1 else None)
+                      for b in (build, build_alone or build))
+    together = todo
+    if build_alone is not None and fold_jobs > 1:
+        together = todo[:len(todo) - len(todo) % fold_jobs]
+    if fold_jobs > 1 and len(together) > 1:
+        from joblib import Parallel, delayed
+
+        finished = Parallel(n_jobs=min(fold_jobs, len(together)),
+                            return_as="generator_unordered")(
+            delayed(_numbered)(fit, k, *splits[k]) for k in together)
+    else:
+        finished = (_numbered(fit, k, *splits[k]) for k in together)
+    alone = (_numbered(fit_alone, k, *splits[k]) for k in todo[len(together):])
+    for k, done in chain(finished, alone):
+        if fold_store is not None:
+            fold_store.save(k, done)
+        folds[k] = done
         if on_fold is not None:
-            on_fold(k, fm)
-    done = fold_of >= 0
-    return CVResult(
-        targets=targets,
-        oof_pred=oof,
-        fold=fold_of,
-        models=models,
-        metrics=metrics_by_target(Y[done], oof[done], targets),
-        fold_metrics=fold_metrics,
-        fit_seconds=times,
-    )
+            on_fold(k, done)
+    return CVResult.from_folds(name, targets, Y, [folds[k] for k in range(len(splits))])
+
+
+def _numbered(fit: Callable[..., FoldFit], k: int, tr: np.ndarray, te: np.ndarray
+              ) -> tuple[int, FoldFit]:
+    return k, fit(tr, te, k)
+
+
+def _fit_fold(name: str, build: Builder, X: object, Y: np.ndarray, tr: np.ndarray,
+              te: np.ndarray, k: int, *, seed: int, tuner: Tuner | None,
+              epoch_callback: Callable[[int, dict], None] | None) -> FoldFit:
+    params = tuner.best_params(name, build, X, Y, tr, k, seed) if tuner is not None else {}
+    est = build(params, seed + k)
+    kwargs = ({"epoch_callback": epoch_callback} if epoch_callback is not None
+              and "epoch_callback" in inspect.signature(est.fit).parameters else {})
+    t0 = time.perf_counter()
+    est.fit(X[tr], Y[tr] if Y.shape[1] > 1 else Y[tr, 0], **kwargs)
+    t1 = time.perf_counter()
+    pred = np.asarray(est.predict(X[te]), float).reshape(len(te), -1)
+    return FoldFit(np.asarray(te), pred, est, t1 - t0, time.perf_counter() - t1, params)

@@ -1,9 +1,17 @@
-"""Architecture grid search: configurations are data (YAML/JSON), scored by k-fold CV."""
+"""Searches: a grid of configurations (data, YAML/JSON) or an Optuna search space, one engine.
+
+Both are Optuna studies kept in an SQLite file: a grid's configurations are enqueued as trials,
+a search space is sampled by TPE. Each trial is scored by the CV engine
+(:func:`~redoxscreen.evaluation.cv.cross_validate`), so an interrupted search resumes at the
+trial in progress, and a grid works for any registered model.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,20 +20,25 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.data.splits import kfold_splits
+from redoxscreen.evaluation.cv import Builder, cross_validate
+from redoxscreen.runtime.errors import ConfigError
 
 FEATURE_KEYS = ("radius", "n_bits")
+Objective = Callable[[dict], tuple[float, dict]]  # params → (score to minimise, what to record)
 
 
 @dataclass
 class Grid:
-    """A named list of configurations; each mixes fingerprint keys and estimator parameters."""
+    """A named list of configurations; each mixes fingerprint keys and estimator parameters
+    of ``model`` (a registered model name)."""
 
     name: str
     preset: str
     folds: int
     fingerprint: str  # "bits" or "counts"
     configs: list[dict]
+    model: str = "fcnn"
 
     def featurizer_spec(self, config: dict) -> str:
         kind = "bits-only" if self.fingerprint == "bits" else "counts"
@@ -87,7 +100,8 @@ def parse_grid(raw: dict, source: str = "grid") -> Grid:
     if fingerprint not in ("bits", "counts"):
         raise ConfigError(f"{source}: fingerprint must be 'bits' or 'counts'")
     return Grid(name=raw.get("name", source), preset=raw.get("preset", "default"),
-                folds=int(raw.get("folds", 2)), fingerprint=fingerprint, configs=configs)
+                folds=int(raw.get("folds", 2)), fingerprint=fingerprint, configs=configs,
+                model=raw.get("model", "fcnn"))
 
 
 def config_label(config: dict) -> str:
@@ -107,3 +121,111 @@ def rank_results(rows: list[dict]) -> pd.DataFrame:
 def best_config(results: pd.DataFrame) -> dict:
     row = results.iloc[int(np.argmin(results["val_mae"].to_numpy()))]
     return json.loads(row["config_json"])
+
+
+def load_spaces(path: str | Path | None = None) -> dict[str, dict]:
+    """Search spaces per model name (the packaged ``spaces.yaml`` or a user file)."""
+    if path is None:
+        text = resources.files("redoxscreen.evaluation").joinpath("grids/spaces.yaml").read_text()
+        source = "spaces.yaml"
+    else:
+        if not Path(path).exists():
+            raise ConfigError(f"{path}: search-space file not found")
+        text, source = Path(path).read_text(), str(path)
+    spaces = yaml.safe_load(text) or {}
+    for model, space in spaces.items():
+        for name, spec in (space or {}).items():
+            if not isinstance(spec, list) or spec[0] not in ("float", "int", "categorical"):
+                raise ConfigError(f"{source}: {model}.{name}: write [float|int, low, high(, log)] "
+                                  "or [categorical, [choices]]")
+    return {m: dict(s or {}) for m, s in spaces.items()}
+
+
+def suggest(trial: object, space: dict) -> dict:
+    """One parameter set from an Optuna trial."""
+    params = {}
+    for name, spec in space.items():
+        kind, log = spec[0], len(spec) > 3 and spec[3] == "log"
+        if kind == "categorical":
+            params[name] = trial.suggest_categorical(name, list(spec[1]))
+        elif kind == "int":
+            params[name] = trial.suggest_int(name, int(spec[1]), int(spec[2]), log=log)
+        else:
+            params[name] = trial.suggest_float(name, float(spec[1]), float(spec[2]), log=log)
+    return params
+
+
+def run_study(objective: Objective, *, storage: str | Path, study_name: str, seed: int = 0,
+              candidates: list[dict] | None = None, space: dict | None = None,
+              n_trials: int = 0, catch: tuple[type[Exception], ...] = ()) -> list:
+    """Score parameter sets with ``objective``; returns the study's completed trials.
+
+    ``candidates`` (a grid): each once, in order — those finished in an earlier run are not run
+    again. ``space``: TPE suggestions up to ``n_trials`` in total, finished ones counted. What
+    ``objective`` returns besides the score is kept as the trial's user attributes.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(logging.WARNING)
+    study = optuna.create_study(
+        study_name=study_name, storage=f"sqlite:///{Path(storage).resolve()}",
+        load_if_exists=True, direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed))
+    state = optuna.trial.TrialState
+    complete = [t for t in study.trials if t.state == state.COMPLETE]
+    if candidates is not None:
+        done = {t.user_attrs.get("config_json") for t in complete}
+        waiting = {t.user_attrs.get("config_json") for t in study.trials
+                   if t.state == state.WAITING}
+        keys = [json.dumps(c, sort_keys=True) for c in candidates]
+        for key in dict.fromkeys(k for k in keys if k not in done | waiting):
+            study.enqueue_trial({}, user_attrs={"config_json": key})
+        n_new = len({k for k in keys if k not in done})
+
+        def params_of(trial: object) -> dict:
+            return json.loads(trial.user_attrs["config_json"])
+    else:
+        n_new = n_trials - len(complete) if space else 0
+
+        def params_of(trial: object) -> dict:
+            return suggest(trial, space)
+
+    def run(trial: object) -> float:
+        score, attrs = objective(params_of(trial))
+        for key, value in attrs.items():
+            trial.set_user_attr(key, value)
+        return score
+
+    if n_new > 0:
+        study.optimize(run, n_trials=n_new, catch=catch)
+    return [t for t in study.trials if t.state == state.COMPLETE]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Optuna tuning nested in each outer fold: TPE over ``space``, each trial scored by an
+    inner ``inner_folds``-fold CV of the fold's training rows only, so the outer test fold
+    never influences the choice. Studies ``<prefix><model>-fold<k>`` live in ``storage``."""
+
+    space: dict
+    n_trials: int
+    storage: str
+    study_prefix: str = ""
+    inner_folds: int = 3
+
+    def best_params(self, name: str, build: Builder, X: object, Y: np.ndarray,
+                    train: np.ndarray, k: int, seed: int) -> dict:
+        if not self.space or self.n_trials <= 0:
+            return {}
+        inner = [(train[a], train[b])
+                 for a, b in kfold_splits(len(train), self.inner_folds, seed + k)]
+
+        def objective(params: dict) -> tuple[float, dict]:
+            # every inner fit uses the outer fold's seed: the score then ranks parameters only
+            res = cross_validate(lambda _p, _s: build(params, seed + k), X, Y, inner, name=name)
+            return res.mean_mae(), {}
+
+        trials = run_study(objective, storage=self.storage, seed=seed + k,
+                           study_name=f"{self.study_prefix}{name}-fold{k}", space=self.space,
+                           n_trials=self.n_trials, catch=(ValueError, ArithmeticError))
+        return dict(min(trials, key=lambda t: t.value).params) if trials else {}

@@ -1,10 +1,13 @@
-"""Shared base of all molecule featurizers: sklearn transformers from SMILES to a sparse matrix."""
+"""Shared base of all molecule featurizers: sklearn transformers from SMILES to a sparse matrix,
+and the featurizer registry (``ecfp``, ``conjugation`` ... in featurizer specs)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,8 +15,34 @@ from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from redoxscreen.chem import to_mol
+from redoxscreen.runtime.registry import Registry
 
 MolLike = str | Chem.Mol
+T = TypeVar("T", bound=type)
+
+
+def _load_builtin() -> None:
+    for module in ("ecfp", "fingerprints", "descriptors", "conjugation", "union"):
+        importlib.import_module(f"redoxscreen.features.{module}")
+
+
+FEATURIZERS = Registry("featurizer", load=_load_builtin, runtime=("n_jobs",))
+
+
+def register_featurizer(name: str, *, aliases: dict[str, str] | None = None,
+                        flags: dict[str, tuple[str, Any]] | None = None,
+                        listed: bool = True) -> Callable[[T], T]:
+    """Class decorator: ``name`` in featurizer specs (``ecfp:r=2,bits=2048``) and saved configs.
+
+    Spec options are the constructor's settings by name, ``aliases`` (``{"r": "radius"}``) and
+    value-less ``flags`` (``{"bits-only": ("counts", False)}``)."""
+    def decorate(cls: T) -> T:
+        cls.name = name
+        FEATURIZERS.add(name, cls, reads="smiles", listed=listed, aliases=aliases or {},
+                        flags=flags or {})
+        return cls
+
+    return decorate
 
 
 def as_mols(items: Sequence[MolLike]) -> list[Chem.Mol]:
@@ -33,9 +62,10 @@ def as_mols(items: Sequence[MolLike]) -> list[Chem.Mol]:
 class MolFeaturizer(TransformerMixin, BaseEstimator):
     """Base class: subclasses set ``n_features_out`` and implement ``_featurize(mols)``.
 
-    ``transform`` accepts SMILES strings or RDKit molecules and returns a float32 CSR matrix.
-    With ``n_jobs > 1`` and SMILES input, chunks are featurized in worker processes.
-    Featurizers are stateless: ``fit`` only checks its input and returns ``self``.
+    ``transform`` accepts SMILES strings or RDKit molecules and returns a float32 CSR matrix;
+    :meth:`transform_mols` does the same for molecules already parsed (the screening worker's
+    fast parser). With ``n_jobs > 1`` and SMILES input, chunks are featurized in worker
+    processes. Featurizers are stateless: ``fit`` only checks its input and returns ``self``.
     """
 
     name: str = "base"
@@ -64,10 +94,14 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
     def fit(self, X: Sequence[MolLike], y: object = None) -> MolFeaturizer:
         return self
 
+    def transform_mols(self, mols: list[Chem.Mol]) -> sp.csr_matrix:
+        """Features of parsed, valid molecules (float32 CSR, one row each)."""
+        return self._featurize(mols).astype(np.float32)
+
     def transform(self, X: Sequence[MolLike]) -> sp.csr_matrix:
         X = list(X)
         if self.n_jobs == 1 or len(X) <= self.chunk_size or not all(isinstance(x, str) for x in X):
-            return self._featurize(as_mols(X)).astype(np.float32)
+            return self.transform_mols(as_mols(X))
         chunks = [X[i : i + self.chunk_size] for i in range(0, len(X), self.chunk_size)]
         workers = self.n_jobs if self.n_jobs > 0 else None
         # spawn: forking after torch/DuckDB started threads can deadlock the children
@@ -81,7 +115,7 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
 
 
 def _transform_chunk(featurizer: MolFeaturizer, smiles: list[str]) -> sp.csr_matrix:
-    return featurizer._featurize(as_mols(smiles))
+    return featurizer.transform_mols(as_mols(smiles))
 
 
 def csr_from_dicts(rows: list[dict[int, float]], n_cols: int) -> sp.csr_matrix:

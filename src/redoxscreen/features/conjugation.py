@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from rdkit import Chem
 
 from redoxscreen.chem.smiles import SANITIZE_NO_STEREO
-from redoxscreen.features.base import MolFeaturizer
+from redoxscreen.features.base import MolFeaturizer, register_featurizer
 
 # element -> (h, k, electrons) for the lone-pair (2-electron) donor form
 _DONOR = {7: (1.5, 0.8), 8: (2.0, 0.8), 16: (0.5, 0.6), 34: (0.4, 0.5), 15: (0.8, 0.7),
@@ -221,10 +221,9 @@ def conjugation_descriptors(mol: Chem.Mol) -> np.ndarray:
     ], dtype=np.float64)
 
 
+@register_featurizer("conjugation")
 class ConjugationFeaturizer(MolFeaturizer):
     """Hückel frontier-orbital energies and π-system size descriptors (dense, 28 columns)."""
-
-    name = "conjugation"
 
     def __init__(self, n_jobs: int = 1):
         self.n_jobs = n_jobs

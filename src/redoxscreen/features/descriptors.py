@@ -16,8 +16,8 @@ import scipy.sparse as sp
 from rdkit import Chem
 from rdkit.Chem import Descriptors
 
-from redoxscreen.errors import ConfigError
-from redoxscreen.features.base import MolFeaturizer
+from redoxscreen.features.base import MolFeaturizer, register_featurizer
+from redoxscreen.runtime.errors import ConfigError
 
 ALL_DESCRIPTORS: tuple[str, ...] = tuple(name for name, _ in Descriptors._descList)
 _FUNCS = dict(Descriptors._descList)
@@ -31,10 +31,9 @@ QSPR_DESCRIPTORS: tuple[str, ...] = (
 )
 
 
+@register_featurizer("rdkit2d", aliases={"set": "names"})
 class RDKit2DFeaturizer(MolFeaturizer):
     """RDKit's 2-D descriptors; ``names`` = ``"all"`` (~210), ``"qspr"`` (29) or a list."""
-
-    name = "rdkit2d"
 
     def __init__(self, names: str | list[str] = "all", n_jobs: int = 1):
         self.names = names

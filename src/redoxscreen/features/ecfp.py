@@ -6,9 +6,12 @@ from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator
 
 from redoxscreen.chem.smiles import SANITIZE_MORGAN
-from redoxscreen.features.fingerprints import HashedFingerprint
+from redoxscreen.features.base import register_featurizer
+from redoxscreen.features.fingerprints import HASHED_FLAGS, HashedFingerprint
 
 
+@register_featurizer("ecfp", aliases={"r": "radius", "bits": "n_bits"},
+                     flags={**HASHED_FLAGS, "chirality": ("chirality", True)})
 class ECFPFeaturizer(HashedFingerprint):
     """Folded Morgan fingerprint (ECFP2r) as a sparse matrix.
 
@@ -20,8 +23,6 @@ class ECFPFeaturizer(HashedFingerprint):
     chirality : include chirality in atom invariants.
     n_jobs : worker processes for SMILES input.
     """
-
-    name = "ecfp"
 
     def __init__(self, radius: int = 2, n_bits: int = 2048, counts: bool = True,
                  chirality: bool = False, n_jobs: int = 1):

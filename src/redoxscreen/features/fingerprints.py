@@ -10,7 +10,9 @@ from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
 from redoxscreen.chem.smiles import SANITIZE_NO_STEREO
-from redoxscreen.features.base import MolFeaturizer, csr_from_dicts
+from redoxscreen.features.base import MolFeaturizer, csr_from_dicts, register_featurizer
+
+HASHED_FLAGS = {"counts": ("counts", True), "bits-only": ("counts", False)}
 
 
 class HashedFingerprint(MolFeaturizer):
@@ -47,28 +49,25 @@ class HashedFingerprint(MolFeaturizer):
         return csr_from_dicts(rows, self.n_bits)
 
 
+@register_featurizer("atompair", aliases={"bits": "n_bits"}, flags=HASHED_FLAGS)
 class AtomPairFeaturizer(HashedFingerprint):
     """Hashed atom-pair fingerprint (pairs of atom types with their topological distance)."""
-
-    name = "atompair"
 
     def _generator(self) -> object:
         return rdFingerprintGenerator.GetAtomPairGenerator(fpSize=self.n_bits)
 
 
+@register_featurizer("torsion", aliases={"bits": "n_bits"}, flags=HASHED_FLAGS)
 class TorsionFeaturizer(HashedFingerprint):
     """Hashed topological-torsion fingerprint (paths of four bonded atoms)."""
-
-    name = "torsion"
 
     def _generator(self) -> object:
         return rdFingerprintGenerator.GetTopologicalTorsionGenerator(fpSize=self.n_bits)
 
 
+@register_featurizer("maccs")
 class MACCSFeaturizer(MolFeaturizer):
     """The 166 MACCS structural keys (RDKit's 167-bit vector; bit 0 is always unset)."""
-
-    name = "maccs"
 
     def __init__(self, n_jobs: int = 1):
         self.n_jobs = n_jobs

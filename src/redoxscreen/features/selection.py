@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.utils.validation import check_is_fitted
 
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 
 def _dense(X: object) -> np.ndarray:

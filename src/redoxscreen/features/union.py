@@ -5,13 +5,12 @@ from __future__ import annotations
 import scipy.sparse as sp
 from rdkit import Chem
 
-from redoxscreen.features.base import MolFeaturizer
+from redoxscreen.features.base import MolFeaturizer, register_featurizer
 
 
+@register_featurizer("concat", listed=False)
 class ConcatFeaturizer(MolFeaturizer):
     """Columns of several featurizers, in order; molecules are parsed once."""
-
-    name = "concat"
 
     def __init__(self, featurizers: list[MolFeaturizer] | None = None, n_jobs: int = 1):
         self.featurizers = featurizers

@@ -18,6 +18,10 @@ _WHERE = {
     "read_model_card": "card",
     "estimator_from_state": "serialize",
     "estimator_to_state": "serialize",
+    "MODELS": "registry",
+    "make_estimator": "registry",
+    "register_model": "registry",
+    "MolBatch": "inputs",
 }
 
 __all__ = sorted(_WHERE)

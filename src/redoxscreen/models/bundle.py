@@ -21,10 +21,11 @@ from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
 from redoxscreen.chem import canonicalize_smiles
-from redoxscreen.features import MolFeaturizer, estimator_input, featurizer_from_config
-from redoxscreen.jsonutil import json_default
+from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
+from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
+from redoxscreen.runtime.jsonio import json_default
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxscreen.errors import ModelFileError
+from redoxscreen.runtime.errors import ModelFileError
 
 FORMAT = "redoxscreen-model"
 FORMAT_VERSION = 1

@@ -32,8 +32,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from redoxscreen.errors import ConfigError
-from redoxscreen.features.batch import as_smiles
+from redoxscreen.models.inputs import as_smiles
+from redoxscreen.models.registry import register_model
+from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.jsonio import plain
 
 
 def _chemprop():
@@ -48,6 +50,8 @@ def _chemprop():
     return data, featurizers, models, nn, pl
 
 
+@register_model("dmpnn", reads="smiles",
+                description="chemprop's D-MPNN (graph net; needs the [graph] extra)")
 class DMPNNRegressor(RegressorMixin, BaseEstimator):
     """Multi-target D-MPNN regressor (chemprop v2), sklearn API; missing labels are masked.
 
@@ -57,8 +61,6 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
     Fitted attributes: ``net_`` (a ``chemprop.models.MPNN``), ``n_targets_``, ``best_epoch_``,
     ``history_`` (validation loss per epoch), ``fit_seconds_``.
     """
-
-    input_kind = "smiles"  # X: SMILES (or a MolBatch), not a feature matrix
 
     def __init__(self, hidden_size: int = 300, depth: int = 3, dropout: float = 0.0,
                  ffn_hidden_size: int = 300, ffn_num_layers: int = 1,
@@ -148,7 +150,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         if self.descriptors:
             from redoxscreen.features import make_featurizer
 
-            X_d = make_featurizer(self.descriptors).transform(mols).toarray().astype(np.float32)
+            X_d = make_featurizer(self.descriptors).transform_mols(mols).toarray()
         atom_fn = _atom_feature_fn(self.atom_features)[0] if self.atom_features else None
         points = [data.MoleculeDatapoint(
                       mol, None if Y is None else Y[i], x_d=None if X_d is None else X_d[i],
@@ -239,16 +241,27 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         return m, np.full_like(m, np.nan)
 
     # ---- saving (see redoxscreen.models.serialize) ---------------------------------------
-    def state_arrays(self) -> dict[str, np.ndarray]:
-        return {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
+    def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+        params = {k: plain(v) for k, v in self.get_params().items()}
+        fitted = {"n_targets_": self.n_targets_, "y_1d": bool(self._y_1d),
+                  "best_epoch_": self.best_epoch_, "history_": plain(self.history_)}
+        arrays = {f"{prefix}dmpnn.{k}": v.detach().cpu().numpy()
+                  for k, v in self.net_.state_dict().items()}
+        return {"params": params, "fitted": fitted, "prefix": prefix}, arrays
 
-    def load_arrays(self, arrays: dict[str, np.ndarray], n_targets: int, y_1d: bool) -> None:
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> DMPNNRegressor:
         import torch
 
-        self.n_targets_, self._y_1d = n_targets, y_1d
-        self.net_ = self._build(n_targets, np.zeros(n_targets), np.ones(n_targets))
-        self.net_.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
-        self.net_.eval()
+        est, fitted, prefix = cls(**config["params"]), config["fitted"], config["prefix"]
+        n = est.n_targets_ = fitted["n_targets_"]
+        est._y_1d = fitted["y_1d"]
+        est.best_epoch_, est.history_ = fitted["best_epoch_"], fitted["history_"]
+        est.net_ = est._build(n, np.zeros(n), np.ones(n))
+        est.net_.load_state_dict({k[len(prefix) + 6:]: torch.from_numpy(np.array(v))
+                                  for k, v in arrays.items() if k.startswith(f"{prefix}dmpnn.")})
+        est.net_.eval()
+        return est
 
 
 def _atom_feature_fn(name: str) -> tuple[object, list[str]]:

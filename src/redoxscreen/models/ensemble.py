@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 
+from redoxscreen.models.registry import register_model
 
+
+@register_model("ensemble", listed=False)
 class EnsembleRegressor(RegressorMixin, BaseEstimator):
     """Average of several regressors (e.g. the k fold models of a cross-validation).
 
@@ -37,3 +40,15 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         draws = self.predict_members(X)
         return draws.mean(axis=0), draws.std(axis=0)
+
+    def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+        from redoxscreen.models.serialize import members_to_state
+
+        members, arrays = members_to_state(self.estimators_, f"{prefix}m")
+        return {"members": members}, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> EnsembleRegressor:
+        from redoxscreen.models.serialize import members_from_state
+
+        return cls.from_fitted(members_from_state(config["members"], arrays))

@@ -26,7 +26,9 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from redoxscreen.models.registry import register_model
 from redoxscreen.models.torch_utils import CSRBatches, pick_device, seed_everything, set_threads
+from redoxscreen.runtime.jsonio import plain
 
 PRESETS: dict[str, dict] = {
     # The reference study: Keras FCNN, L2 0.003, dropout 0.1, Adam 0.003, batch 30000 (full batch
@@ -75,12 +77,17 @@ class _Net(nn.Module):
         return [self.first.weight] + [m.weight for m in self.body if isinstance(m, nn.Linear)]
 
 
+def _from_preset(cls: type, settings: dict, ctx: object) -> FCNNRegressor:
+    return cls.from_preset(ctx.preset, **settings)
+
+
+@register_model("fcnn", build=_from_preset)
 class FCNNRegressor(RegressorMixin, BaseEstimator):
     """Multi-target FCNN regressor with the scikit-learn API (``X``: sparse or dense matrix).
 
     Parameters
     ----------
-    hidden_layer_sizes : units per hidden layer.
+    hidden_layer_sizes : units per hidden layer (a tuple, or text such as ``"1024,512"``).
     dropout : dropout rate after every hidden layer.
     l2 : Keras-style L2 penalty on kernels, added to the loss.
     weight_decay : decoupled (AdamW) weight decay.
@@ -181,7 +188,9 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
 
     # ---- training ------------------------------------------------------------------------
     def _build(self) -> None:
-        self.net_ = _Net(self.n_features_in_, tuple(self.hidden_layer_sizes), self.n_targets_,
+        hidden = self.hidden_layer_sizes
+        hidden = str(hidden).split(",") if isinstance(hidden, str | int) else hidden
+        self.net_ = _Net(self.n_features_in_, tuple(int(h) for h in hidden), self.n_targets_,
                          self.dropout, self.x_center_)
         if self.init == "random_normal":
             for p in self.net_.parameters():
@@ -315,6 +324,40 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
                                         .astype(np.float64)) for _ in range(n_samples)])
         self.net_.to("cpu").eval()
         return draws.mean(axis=0), draws.std(axis=0)
+
+
+    # ---- saving (see redoxscreen.models.serialize) ---------------------------------------
+    _FITTED = ("best_epoch_", "n_features_in_", "n_targets_", "history_", "fit_seconds_")
+
+    def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+        fitted = {k: plain(getattr(self, k)) for k in ("y_offset_", "y_scale_", *self._FITTED)}
+        fitted["y_1d"] = bool(self._y_1d)
+        arrays = {f"{prefix}net.{k}": v.detach().cpu().numpy()
+                  for k, v in self.net_.state_dict().items()}
+        arrays[f"{prefix}x_scale"] = self.x_scale_
+        arrays[f"{prefix}x_center"] = self.x_center_
+        params = {k: plain(v) for k, v in self.get_params().items()}
+        return {"params": params, "fitted": fitted, "prefix": prefix}, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> FCNNRegressor:
+        params = dict(config["params"])
+        if isinstance(params["hidden_layer_sizes"], list):
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        fitted, prefix = config["fitted"], config["prefix"]
+        for k in cls._FITTED:
+            setattr(est, k, fitted[k])
+        est.y_offset_ = np.asarray(fitted["y_offset_"], float)
+        est.y_scale_ = np.asarray(fitted["y_scale_"], float)
+        est._y_1d = fitted["y_1d"]
+        est.x_scale_ = np.asarray(arrays[f"{prefix}x_scale"], np.float32)
+        est.x_center_ = np.asarray(arrays[f"{prefix}x_center"], np.float32)
+        est._build()
+        est.net_.load_state_dict({k[len(prefix) + 4:]: torch.from_numpy(np.array(v))
+                                  for k, v in arrays.items() if k.startswith(f"{prefix}net.")})
+        est.net_.eval()
+        return est
 
 
 def _masked_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:

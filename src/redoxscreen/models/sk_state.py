@@ -27,7 +27,7 @@ from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 from sklearn.tree._tree import Tree
 
-from redoxscreen.errors import ModelFileError
+from redoxscreen.runtime.errors import ModelFileError
 
 _CLASSES: list[type] = [
     Pipeline, TransformedTargetRegressor, StandardScaler, MaxAbsScaler, LinearRegression, Ridge,
@@ -45,8 +45,8 @@ except ImportError:  # pragma: no cover
 ALLOWED: dict[str, type] = {f"{c.__module__}.{c.__qualname__}": c for c in _CLASSES}
 
 
-def register(cls: type) -> type:
-    """Allow one more class (redoxscreen's own estimators use this as a decorator)."""
+def allow(cls: type) -> type:
+    """Allow one more class (every registered model is allowed by its registration)."""
     ALLOWED[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return cls
 

@@ -16,8 +16,9 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from redoxscreen.errors import ConfigError
-from redoxscreen.features.batch import model_input
+from redoxscreen.models.inputs import model_input
+from redoxscreen.models.registry import register_model
+from redoxscreen.runtime.errors import ConfigError
 
 COMBINATIONS = ("stack", "average")
 
@@ -62,6 +63,7 @@ def cross_fitted_stack(member_oof: np.ndarray, Y: np.ndarray, fold: np.ndarray,
     return out
 
 
+@register_model("stacked", listed=False)
 class StackedRegressor(RegressorMixin, BaseEstimator):
     """A fitted stack: ``members`` (fitted regressors), ``weights_`` ``(m, t)``, ``intercepts_``.
 
@@ -104,6 +106,20 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
     def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         draws = self.predict_members(X)
         return draws.mean(axis=0), draws.std(axis=0)
+
+    def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+        from redoxscreen.models.serialize import members_to_state
+
+        members, arrays = members_to_state(self.members, f"{prefix}s")
+        return {"members": members, "names": self.names, "weights": self.weights_.tolist(),
+                "intercepts": self.intercepts_.tolist()}, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> StackedRegressor:
+        from redoxscreen.models.serialize import members_from_state
+
+        return cls.from_fitted(members_from_state(config["members"], arrays), config["names"],
+                               np.asarray(config["weights"]), np.asarray(config["intercepts"]))
 
 
 class _FoldStack(BaseEstimator):

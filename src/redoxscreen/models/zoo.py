@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,53 +30,85 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 from sklearn.utils.validation import check_is_fitted
 
-from redoxscreen.errors import ConfigError
-from redoxscreen.models.sk_state import register
+from redoxscreen.models.registry import MODELS, RUNTIME, register_model
+from redoxscreen.runtime.errors import ConfigError
 
-
-def _lgbm(seed: int, n_jobs: int, **p: object) -> BaseEstimator:
-    import lightgbm as lgb
-
-    defaults = dict(n_estimators=1000, learning_rate=0.05, num_leaves=63, colsample_bytree=0.5,
-                    subsample=0.8, subsample_freq=1, min_child_samples=10, verbose=-1)
-    return lgb.LGBMRegressor(**{**defaults, **p}, random_state=seed, n_jobs=n_jobs)
+GP_MAX_TRAIN = 3000  # the exact GP costs O(n³): larger training sets are subsampled (recorded)
 
 
 def _gp(seed: int, n_jobs: int, **p: object) -> BaseEstimator:
-    kernel = ConstantKernel(1.0) * RBF(length_scale=p.pop("length_scale", 10.0)) + WhiteKernel(
-        noise_level=p.pop("noise_level", 0.1))
+    kernel = ConstantKernel(1.0) * RBF(length_scale=p.pop("length_scale")) + WhiteKernel(
+        noise_level=p.pop("noise_level"))
     return GaussianProcessRegressor(kernel=kernel, normalize_y=True, random_state=seed,
-                                    n_restarts_optimizer=int(p.pop("n_restarts", 0)), **p)
+                                    n_restarts_optimizer=int(p.pop("n_restarts")), **p)
 
 
-# name → (builder(seed, n_jobs, **params), needs scaling, description)
-MODELS: dict[str, tuple[Callable[..., BaseEstimator], bool, str]] = {
-    "ridge": (lambda seed, n_jobs, **p: Ridge(**{"alpha": 1.0, **p}), True, "ridge regression"),
-    "lasso": (lambda seed, n_jobs, **p: Lasso(**{"alpha": 1e-3, "max_iter": 5000, **p},
-                                              random_state=seed), True, "lasso regression"),
-    "svr": (lambda seed, n_jobs, **p: SVR(**{"C": 10.0, "epsilon": 0.05, "gamma": "scale", **p}),
-            True, "support-vector regression, RBF kernel"),
-    "krr": (lambda seed, n_jobs, **p: KernelRidge(**{"alpha": 0.1, "kernel": "rbf", **p}),
-            True, "kernel ridge, RBF kernel"),
-    "gp": (_gp, True, "Gaussian process, constant × RBF + white noise"),
-    "rf": (lambda seed, n_jobs, **p: RandomForestRegressor(
-        **{"n_estimators": 300, "max_features": 0.3, **p}, random_state=seed, n_jobs=n_jobs),
-        False, "random forest"),
-    "et": (lambda seed, n_jobs, **p: ExtraTreesRegressor(
-        **{"n_estimators": 300, "max_features": 0.3, **p}, random_state=seed, n_jobs=n_jobs),
-        False, "extremely randomised trees"),
-    "lgbm": (_lgbm, False, "LightGBM gradient boosting"),
+@dataclass(frozen=True)
+class ZooModel:
+    """One classical model: its library class, our defaults (over the library's), whether it
+    needs scaled inputs, and which of its parameters take the seed and the threads."""
+
+    estimator: type
+    defaults: dict
+    scaled: bool
+    description: str
+    seed_param: str | None = "random_state"
+    threaded: bool = False
+    make: Callable[..., BaseEstimator] | None = None  # when the settings are not the class's
+    hidden: tuple[str, ...] = ()  # class parameters set here, not by the user
+
+    def build(self, seed: int, n_jobs: int, params: dict) -> BaseEstimator:
+        p = {**self.defaults, **params}
+        if self.make is not None:
+            return self.make(seed, n_jobs, **p)
+        if self.seed_param:
+            p[self.seed_param] = seed
+        if self.threaded:
+            p["n_jobs"] = n_jobs
+        return self.estimator(**p)
+
+    def settings(self) -> dict:
+        own = self.estimator().get_params(deep=False)
+        drop = {*RUNTIME, *self.hidden}
+        return {k: v for k, v in {**own, **self.defaults}.items() if k not in drop}
+
+
+def _lgbm() -> type:
+    import lightgbm as lgb
+
+    return lgb.LGBMRegressor
+
+
+_FOREST = {"n_estimators": 300, "max_features": 0.3}
+ZOO: dict[str, ZooModel] = {
+    "ridge": ZooModel(Ridge, {"alpha": 1.0}, True, "ridge regression", None),
+    "lasso": ZooModel(Lasso, {"alpha": 1e-3, "max_iter": 5000}, True, "lasso regression"),
+    "svr": ZooModel(SVR, {"C": 10.0, "epsilon": 0.05, "gamma": "scale"}, True,
+                    "support-vector regression, RBF kernel", None),
+    "krr": ZooModel(KernelRidge, {"alpha": 0.1, "kernel": "rbf"}, True,
+                    "kernel ridge, RBF kernel", None),
+    "gp": ZooModel(GaussianProcessRegressor,
+                   {"length_scale": 10.0, "noise_level": 0.1, "n_restarts": 0}, True,
+                   f"Gaussian process, constant × RBF + white noise (≤ {GP_MAX_TRAIN} training "
+                   "rows)", make=_gp, hidden=("kernel", "normalize_y", "n_restarts_optimizer")),
+    "rf": ZooModel(RandomForestRegressor, _FOREST, False, "random forest", threaded=True),
+    "et": ZooModel(ExtraTreesRegressor, _FOREST, False, "extremely randomised trees",
+                   threaded=True),
+    "lgbm": ZooModel(_lgbm(), dict(n_estimators=1000, learning_rate=0.05, num_leaves=63,
+                                   colsample_bytree=0.5, subsample=0.8, subsample_freq=1,
+                                   min_child_samples=10, verbose=-1), False,
+                     "LightGBM gradient boosting", threaded=True),
 }
 NATIVE_SPREAD = {"gp", "rf", "et"}
 
 
-@register
+@register_model("zoo", listed=False)
 class ZooRegressor(RegressorMixin, BaseEstimator):
     """One classical model by name, with the scikit-learn API and ``predict_dist``.
 
     Parameters
     ----------
-    model : a key of :data:`MODELS`.
+    model : a key of :data:`ZOO`.
     params : keyword arguments of the underlying estimator (override the defaults).
     max_train : subsample the training rows to this many (seeded) — for the O(n³) GP; ``None``
         uses all. The number used is ``n_train_``.
@@ -95,11 +128,11 @@ class ZooRegressor(RegressorMixin, BaseEstimator):
 
     def make_model(self) -> BaseEstimator:
         """The unfitted scikit-learn model of one target; raises on an unknown setting."""
-        if self.model not in MODELS:
-            raise ConfigError(f"unknown model {self.model!r}; known: {', '.join(MODELS)}, fcnn")
-        build, scaled, _ = MODELS[self.model]
-        est = build(self.seed, self.n_jobs, **dict(self.params or {}))
-        if not scaled:
+        if self.model not in ZOO:
+            raise ConfigError(f"unknown model {self.model!r}; known: {', '.join(ZOO)}")
+        spec = ZOO[self.model]
+        est = spec.build(self.seed, self.n_jobs, dict(self.params or {}))
+        if not spec.scaled:
             return Pipeline([("model", est)])
         pipe = Pipeline([("scale", StandardScaler(with_mean=False)), ("model", est)])
         if self.model == "gp":  # normalize_y does it inside the GP (and keeps return_std right)
@@ -158,3 +191,15 @@ class ZooRegressor(RegressorMixin, BaseEstimator):
             means.append(m)
             stds.append(s)
         return self._shape(np.column_stack(means)), self._shape(np.column_stack(stds))
+
+
+def _zoo_factory(name: str) -> Callable[..., ZooRegressor]:
+    def build(**settings: object) -> ZooRegressor:
+        return ZooRegressor(name, settings, max_train=GP_MAX_TRAIN if name == "gp" else None)
+
+    return build
+
+
+for _name, _spec in ZOO.items():
+    MODELS.add(_name, _zoo_factory(_name), reads="features", description=_spec.description,
+               settings=_spec.settings())

@@ -8,6 +8,7 @@ appends every result to a CSV as it arrives, so an interrupted run resumes where
 from __future__ import annotations
 
 import csv
+import importlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+
+from redoxscreen.runtime.registry import Registry
+
+ORACLES = Registry("oracle", load=lambda: importlib.import_module("redoxscreen.oracle.xtb"))
 
 
 @dataclass
@@ -41,7 +46,8 @@ COLUMNS = [f.name for f in fields(OracleResult)]
 
 
 class Oracle(Protocol):
-    """Anything that labels a molecule with vertical IE and EA (eV)."""
+    """Anything that labels a molecule with vertical IE and EA (eV); register a class with
+    ``@ORACLES.register(name, reads="smiles")`` to make it ``label --oracle NAME``."""
 
     name: str
 

@@ -22,7 +22,8 @@ from rdkit import Chem
 from rdkit.Chem import AllChem
 
 from redoxscreen.chem import to_mol
-from redoxscreen.oracle.base import OracleResult
+from redoxscreen.oracle.base import ORACLES, OracleResult
+from redoxscreen.runtime.errors import ConfigError
 
 HARTREE_EV = 27.211386245988
 ANGSTROM_BOHR = 1.0 / 0.529177210903
@@ -50,6 +51,7 @@ def embed(mol: Chem.Mol, seed: int = 0) -> tuple[Chem.Mol | None, str]:
     return mol, ""
 
 
+@ORACLES.register("xtb", reads="smiles")
 class XTBOracle:
     """Labeller using tblite (``pip install tblite``).
 
@@ -64,7 +66,7 @@ class XTBOracle:
     def __init__(self, method: str = "IPEA1-xTB", shift_ev: float = IPEA_SHIFT_EV,
                  optimize: bool = False, seed: int = 0, max_iterations: int = 250):
         if method not in METHODS:
-            raise ValueError(f"unknown xTB method {method!r}; use one of {', '.join(METHODS)}")
+            raise ConfigError(f"unknown xTB method {method!r}; use one of {', '.join(METHODS)}")
         self.method = method
         self.shift_ev = shift_ev
         self.optimize = optimize

@@ -13,9 +13,9 @@ from redoxscreen.electrochem import (
     convert_potential,
     fit_linear_map,
 )
-from redoxscreen.electrochem.conversion import ROLES, LinearMap
-from redoxscreen.errors import ConfigError, DataError
+from redoxscreen.electrochem.conversion import PROCESSES, LinearMap
 from redoxscreen.models import load_model
+from redoxscreen.runtime.errors import ConfigError, DataError
 
 
 def run_calibrate(data: str | Path, potential_col: str, role: str, scale: str,
@@ -23,7 +23,7 @@ def run_calibrate(data: str | Path, potential_col: str, role: str, scale: str,
                   energy_col: str | None = None, target: str | None = None,
                   base: str | Path | None = None,
                   smiles_col: str | None = None) -> PotentialConversion:
-    if role not in ROLES:
+    if role not in PROCESSES:
         raise ConfigError(f"--role must be oxidation or reduction (got {role!r})")
     if (model_dir is None) == (energy_col is None):
         raise ConfigError("give either --model (calibrate its predictions) or --energy-col")

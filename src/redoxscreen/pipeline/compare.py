@@ -1,6 +1,6 @@
 """``compare``: every model on the same splits → leaderboard, parity panels, stacked model.
 
-Each model's finished run (its fold models, out-of-fold predictions and times) is kept under
+Each model's finished folds (fold models, test predictions, times) are kept under
 ``DIR/cache/``; running the same command again after an interruption reuses them.
 
 Input is a molecule table (features from a featurizer spec) or, with ``feature_cols``, any table
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,23 +20,20 @@ import numpy as np
 import pandas as pd
 
 from redoxscreen.data import TargetSpec, read_table
-from redoxscreen.data.io import detect_smiles_column, file_sha256
+from redoxscreen.data.io import detect_smiles_column
+from redoxscreen.data.splits import evaluation_splits
 from redoxscreen.data.units import to_ev
-from redoxscreen.errors import ConfigError, DataError
-from redoxscreen.evaluation.compare import (
-    ModelRun,
-    evaluation_splits,
-    feature_count_curve,
-    leaderboard_rows,
-    rank_leaderboard,
-    run_model,
-)
-from redoxscreen.evaluation.tuning import load_spaces
-from redoxscreen.features import make_featurizer, reads_smiles
+from redoxscreen.evaluation.compare import feature_count_curve, leaderboard_rows, rank_leaderboard
+from redoxscreen.evaluation.cv import CVResult, cross_validate
+from redoxscreen.evaluation.foldstore import FoldStore
+from redoxscreen.evaluation.search import Tuning, load_spaces
+from redoxscreen.features import make_featurizer
+from redoxscreen.models.registry import MODELS, make_estimator
 from redoxscreen.models.stacking import COMBINATIONS, cross_fitted_stack, fit_stack_weights
-from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.runs import RunFolder, write_json
 from redoxscreen.report import feature_count_plot, parity_panel
+from redoxscreen.runtime.errors import ConfigError, DataError
+from redoxscreen.runtime.progress import Progress, or_silent
+from redoxscreen.runtime.runs import RunFolder, file_sha256
 
 
 @dataclass
@@ -72,6 +68,7 @@ class CompareData:
     smiles: list[str] | None
     feature_names: list[str]
     featurizer: object | None
+    report: pd.DataFrame | None = None  # rows dropped, merged or masked (molecule mode)
 
 
 def load_compare_data(path: str | Path, targets: list[str], options: CompareOptions,
@@ -83,7 +80,8 @@ def load_compare_data(path: str | Path, targets: list[str], options: CompareOpti
         table = load_training_table(path, targets, smiles_col)
         feat = make_featurizer(options.featurizer, n_jobs=options.n_jobs)
         X = feat.transform(table.smiles)
-        return CompareData(X, table.y, table.targets, table.smiles, feat.feature_names(), feat)
+        return CompareData(X, table.y, table.targets, table.smiles, feat.feature_names(), feat,
+                           table.report)
     df = read_table(path)
     specs = [TargetSpec.parse(t) for t in targets]
     for s in specs:
@@ -92,6 +90,12 @@ def load_compare_data(path: str | Path, targets: list[str], options: CompareOpti
                             f"{', '.join(map(str, df.columns[:20]))} ...)")
     Y = np.column_stack([s.sign * to_ev(pd.to_numeric(df[s.column], errors="coerce")
                                         .to_numpy(float), s.unit) for s in specs])
+    inf = np.isinf(Y)
+    if inf.any():  # masked like a missing label, and said
+        lines = (np.flatnonzero(inf.any(axis=1)) + 2)[:10].tolist()
+        warnings.warn(f"{path}: {int(inf.sum())} labels are not finite numbers (lines {lines}"
+                      " ...); they are masked", stacklevel=2)
+        Y[inf] = np.nan
     smiles = None
     try:
         col = smiles_col or detect_smiles_column(df, source=str(path))
@@ -110,13 +114,14 @@ def load_compare_data(path: str | Path, targets: list[str], options: CompareOpti
     if not cols:
         raise DataError(f"{path}: no numeric feature columns; list them with --features")
     F = df[cols].apply(pd.to_numeric, errors="coerce")
-    bad = F.isna().any(axis=1)
+    bad_cells = ~np.isfinite(F.to_numpy(float))
+    bad = bad_cells.any(axis=1)
     if bad.any():
-        rows = (np.flatnonzero(bad.to_numpy()) + 2)[:10].tolist()  # file line numbers
-        bad_cols = F.columns[F.isna().any()].tolist()[:10]
-        raise DataError(f"{path}: {int(bad.sum())} rows have empty or non-numeric feature "
-                        f"values (lines {rows} ..., columns {bad_cols}); fill or drop them, or "
-                        "leave those columns out of --features")
+        rows = (np.flatnonzero(bad) + 2)[:10].tolist()  # file line numbers
+        bad_cols = F.columns[bad_cells.any(axis=0)].tolist()[:10]
+        raise DataError(f"{path}: {int(bad.sum())} rows have empty, non-numeric or infinite "
+                        f"feature values (lines {rows} ..., columns {bad_cols}); fill or drop "
+                        "them, or leave those columns out of --features")
     if np.isnan(Y).all(axis=1).any():
         raise DataError(f"{path}: {int(np.isnan(Y).all(axis=1).sum())} rows have no label "
                         "for any target; drop them")
@@ -125,8 +130,6 @@ def load_compare_data(path: str | Path, targets: list[str], options: CompareOpti
 
 def _builder(name: str, options: CompareOptions, alone: bool = False):
     """``(params, seed) → estimator``, with its share of the threads (all of them ``alone``)."""
-    from redoxscreen.models.factory import make_estimator
-
     fixed = options.params.get(name, {})
     threads = max(1, options.n_jobs // (1 if alone else max(1, options.fold_jobs)))
     return lambda params, seed: make_estimator(name, {**fixed, **params}, seed=seed,
@@ -134,25 +137,31 @@ def _builder(name: str, options: CompareOptions, alone: bool = False):
                                                max_epochs=options.max_epochs)
 
 
-def _stack(runs: dict[str, ModelRun], data: CompareData, top: int, combine: str
-           ) -> tuple[list[str], ModelRun]:
+@dataclass
+class CompareResult:
+    """The leaderboard, and the stack of the best models when one was saved."""
+
+    run_dir: Path
+    leaderboard: pd.DataFrame
+    model_dir: Path | None
+
+
+def _stack(runs: dict[str, CVResult], data: CompareData, top: int, combine: str
+           ) -> tuple[list[str], CVResult]:
     """Cross-fitted stack (or plain average) of the ``top`` models with the lowest mean MAE."""
-    score = {m: np.mean([v["mae"] for v in r.metrics(data.Y, data.targets).values()])
-             for m, r in runs.items()}
-    best = sorted(score, key=score.get)[:top]
+    best = sorted(runs, key=lambda m: runs[m].mean_mae())[:top]
     fold = runs[best[0]].fold
     oof = cross_fitted_stack(np.stack([runs[m].oof for m in best]), data.Y, fold, combine)
-    run = ModelRun(combine, oof, fold, [],
-                   sum(runs[m].fit_seconds for m in best),
-                   sum(runs[m].predict_seconds for m in best))
-    return best, run
+    return best, CVResult(combine, data.targets, data.Y, oof, fold, [],
+                          [sum(sum(runs[m].fit_seconds) for m in best)],
+                          [sum(sum(runs[m].predict_seconds) for m in best)])
 
 
 def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                 options: CompareOptions, smiles_col: str | None = None,
-                progress: Progress | None = None) -> pd.DataFrame:
-    """The ``redoxscreen compare`` command as a function; returns the leaderboard."""
-    progress = progress or Progress(enabled=False)
+                progress: Progress | None = None) -> CompareResult:
+    """The ``redoxscreen compare`` command as a function."""
+    progress = or_silent(progress)
     if options.combine not in COMBINATIONS:  # fail before hours of model fits, not after
         raise ConfigError(f"unknown combination {options.combine!r}; use "
                           f"{' or '.join(COMBINATIONS)}")
@@ -165,6 +174,8 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                                      "targets": targets,
                                      "options": asdict(options)})
     data = load_compare_data(data_path, targets, options, smiles_col)
+    if data.report is not None:
+        data.report.to_csv(run.file("invalid_rows.csv"), index=False)
     spaces = load_spaces(options.spaces) if options.tune_trials > 0 else {}
     kinds = [k for k in options.splits if data.smiles is not None or k != "scaffold"]
     rows, saved = [], None
@@ -172,37 +183,29 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
         for scheme in options.schemes:
             splits = evaluation_splits(data.smiles, len(data.Y), kind, scheme, options.folds,
                                        options.seed)
-            runs: dict[str, ModelRun] = {}
+            runs: dict[str, CVResult] = {}
             for name in options.models:
-                build = _builder(name, options)
                 X = data.X
-                if reads_smiles(build({}, options.seed)):  # graph nets read the molecules
+                if MODELS[name].reads == "smiles":  # graph nets read the molecules
                     if data.smiles is None:
                         raise ConfigError(f"{name} needs SMILES; this table has none")
                     X = np.asarray(data.smiles, dtype=object)
-                cache = _cache_path(run, data_sha256, targets, options, kind, scheme, name)
-                folds = _FoldCache(cache)
-                runs[name] = _load_run(cache)
-                if runs[name] is None:
-                    with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
-                        runs[name] = run_model(
-                            name, build, X, data.Y, splits,
-                            seed=options.seed, space=spaces.get(name),
-                            tune_trials=options.tune_trials,
-                            storage=str(run.file("optuna.sqlite3")),
-                            study_prefix=f"{kind}-{scheme}-",
-                            on_fold=lambda k, bar=bar: bar.advance(),
-                            fold_store=folds, fold_jobs=options.fold_jobs,
-                            build_alone=_builder(name, options, alone=True))
-                    _save_run(cache, runs[name])
-                    folds.clear()
-                rows += leaderboard_rows(runs[name], data.Y, data.targets, split=kind,
-                                         scheme=scheme)
+                tuning = Tuning(spaces.get(name, {}), options.tune_trials,
+                                str(run.file("optuna.sqlite3")), f"{kind}-{scheme}-")
+                store = FoldStore(_cache_path(run, data_sha256, targets, options, kind,
+                                              scheme, name))
+                with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
+                    runs[name] = cross_validate(
+                        _builder(name, options), X, data.Y, splits, data.targets, name=name,
+                        seed=options.seed, fold_store=store, fold_jobs=options.fold_jobs,
+                        build_alone=_builder(name, options, alone=True), tuner=tuning,
+                        on_fold=lambda k, fit, bar=bar: bar.advance())
+                rows += leaderboard_rows(runs[name], split=kind, scheme=scheme)
             if scheme == "kfold" and len(runs) > 1 and options.stack_top > 1:
                 members, stacked = _stack(runs, data, options.stack_top, options.combine)
-                runs[stacked.model] = stacked
-                rows += leaderboard_rows(stacked, data.Y, data.targets, split=kind,
-                                         scheme=scheme, members="+".join(members))
+                runs[stacked.name] = stacked
+                rows += leaderboard_rows(stacked, split=kind, scheme=scheme,
+                                         members="+".join(members))
                 if saved is None and data.featurizer is not None:
                     saved = _save_stack(run, data, {m: runs[m] for m in members}, stacked,
                                         options.combine)
@@ -213,7 +216,7 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
         _feature_curve(run, data, options, kinds[0])
     run.write_json("summary.json", {"leaderboard": board.to_dict(orient="records"),
                                     "saved_model": saved})
-    return board
+    return CompareResult(run.path, board, saved)
 
 
 def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
@@ -231,62 +234,7 @@ def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
     return run.path / "cache" / f"{kind}-{scheme}-{name}-{digest}"
 
 
-class _FoldCache:
-    """Finished folds of a model run in progress, beside its cache folder (``NAME.foldK``)."""
-
-    def __init__(self, cache: Path):
-        self.cache = cache
-
-    def _path(self, k: int) -> Path:
-        return self.cache.with_name(f"{self.cache.name}.fold{k}")
-
-    def load(self, k: int) -> ModelRun | None:
-        return _load_run(self._path(k))
-
-    def save(self, k: int, part: ModelRun) -> None:
-        _save_run(self._path(k), part)
-
-    def clear(self) -> None:
-        for path in self.cache.parent.glob(f"{self.cache.name}.fold*"):
-            shutil.rmtree(path)
-
-
-def _save_run(path: Path, mrun: ModelRun) -> None:
-    """A finished model run: fold models (safetensors + JSON, no pickle), predictions, times."""
-    from safetensors.numpy import save_file
-
-    from redoxscreen.models import EnsembleRegressor, estimator_to_state
-
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.mkdir(parents=True, exist_ok=True)
-    config, arrays = estimator_to_state(EnsembleRegressor.from_fitted(mrun.fitted))
-    arrays = {**arrays, "__oof": mrun.oof, "__fold": mrun.fold.astype(np.int64)}
-    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()},
-              str(tmp / "run.safetensors"))
-    write_json(tmp / "run.json", {"model": mrun.model, "estimator": config,
-                                  "fit_seconds": mrun.fit_seconds,
-                                  "predict_seconds": mrun.predict_seconds,
-                                  "params": mrun.params})
-    if path.exists():
-        shutil.rmtree(path)
-    os.replace(tmp, path)
-
-
-def _load_run(path: Path) -> ModelRun | None:
-    if not (path / "run.json").exists():
-        return None
-    from safetensors.numpy import load_file
-
-    from redoxscreen.models import estimator_from_state
-
-    meta = json.loads((path / "run.json").read_text())
-    arrays = load_file(str(path / "run.safetensors"))
-    ens = estimator_from_state(meta["estimator"], arrays)
-    return ModelRun(meta["model"], arrays["__oof"], arrays["__fold"], list(ens.estimators_),
-                    meta["fit_seconds"], meta["predict_seconds"], meta["params"])
-
-
-def _write_predictions(run: RunFolder, data: CompareData, runs: dict[str, ModelRun],
+def _write_predictions(run: RunFolder, data: CompareData, runs: dict[str, CVResult],
                        kind: str, scheme: str, unit: str) -> None:
     df = pd.DataFrame({"smiles": data.smiles} if data.smiles is not None else {})
     first = next(iter(runs.values()))
@@ -302,13 +250,13 @@ def _write_predictions(run: RunFolder, data: CompareData, runs: dict[str, ModelR
     df.to_csv(run.file(f"predictions_{kind}_{scheme}.csv"), index=False)
 
 
-def _save_stack(run: RunFolder, data: CompareData, members: dict[str, ModelRun],
-                stacked: ModelRun, combine: str) -> str:
+def _save_stack(run: RunFolder, data: CompareData, members: dict[str, CVResult],
+                stacked: CVResult, combine: str) -> Path:
     """The stack (or average) of the best models' k-fold ensembles as a model directory."""
     from redoxscreen.models import EnsembleRegressor, RedoxModel
     from redoxscreen.models.stacking import StackedRegressor
 
-    ens = [EnsembleRegressor.from_fitted(r.fitted) for r in members.values()]
+    ens = [EnsembleRegressor.from_fitted(r.models) for r in members.values()]
     w, b = fit_stack_weights(np.stack([r.oof for r in members.values()]), data.Y, combine)
     est = StackedRegressor.from_fitted(ens, list(members), w, b)
     oof = pd.DataFrame({"smiles": data.smiles, "fold": stacked.fold})
@@ -317,12 +265,12 @@ def _save_stack(run: RunFolder, data: CompareData, members: dict[str, ModelRun],
         oof[f"{t}_pred"] = stacked.oof[:, j]
     info = {"command": "compare", combine: {"members": list(members), "weights": w.tolist(),
                                             "intercepts": b.tolist()}}
-    path = RedoxModel(featurizer=data.featurizer, estimator=est, targets=data.targets,
+    return RedoxModel(featurizer=data.featurizer, estimator=est, targets=data.targets,
                       info=info, oof=oof).save(run.file("model"))
-    return str(path)
 
 
-def _feature_curve(run: RunFolder, data: CompareData, options: CompareOptions, kind: str) -> None:
+def _feature_curve(run: RunFolder, data: CompareData, options: CompareOptions,
+                   kind: str) -> None:
     splits = evaluation_splits(data.smiles, len(data.Y), kind, "kfold", options.folds,
                                options.seed)
     name = options.models[0]

@@ -9,10 +9,10 @@ import pandas as pd
 from redoxscreen.chem.library import enumerate_library, load_cores, load_groups
 from redoxscreen.data import read_table
 from redoxscreen.data.io import detect_smiles_column
-from redoxscreen.errors import ConfigError
 from redoxscreen.oracle import ORACLES, label_many
 from redoxscreen.pipeline.predict import write_table
-from redoxscreen.pipeline.progress import Progress
+from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.progress import Progress, or_silent
 
 
 def run_enumerate(output: str | Path, *, n: int | None = None, max_substituents: int = 2,
@@ -42,15 +42,10 @@ def run_label(data: str | Path, output: str | Path, *, oracle: str = "xtb",
               method: str = "IPEA1-xTB", optimize: bool = False, workers: int = 1,
               seed: int = 0, smiles_col: str | None = None,
               progress: Progress | None = None) -> pd.DataFrame:
-    if oracle not in ORACLES:
-        raise ConfigError(f"unknown oracle {oracle!r}; available: {', '.join(ORACLES)}")
-    try:
-        labeller = ORACLES[oracle](method=method, optimize=optimize, seed=seed)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+    labeller = ORACLES[oracle].factory(method=method, optimize=optimize, seed=seed)
     df = read_table(data)
     col = smiles_col or detect_smiles_column(df, source=str(data))
     smiles = df[col].astype(str).tolist()
-    progress = progress or Progress(enabled=False)
+    progress = or_silent(progress)
     with progress.task(f"{oracle} labels", total=len(set(smiles))) as bar:
         return label_many(labeller, smiles, output, n_workers=workers, progress=bar)

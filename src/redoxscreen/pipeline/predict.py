@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from redoxscreen.data import TargetSpec, prepare_table, read_table
-from redoxscreen.data.io import detect_smiles_column, file_sha256
-from redoxscreen.errors import ConfigError, DataError
+from redoxscreen.data.io import detect_smiles_column
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.models import RedoxModel, load_model
-from redoxscreen.pipeline.runs import RunFolder
 from redoxscreen.report import error_histogram, parity_plot
+from redoxscreen.runtime.errors import ConfigError, DataError
+from redoxscreen.runtime.runs import RunFolder, file_sha256
+
+
+@dataclass
+class PredictResult:
+    """The predictions table (input columns + ``<t>_pred``, ``<t>_std``, ``reason``)."""
+
+    output: Path
+    table: pd.DataFrame
+
+    @property
+    def n_invalid(self) -> int:
+        return int((self.table["reason"] != "").sum())
+
+
+@dataclass
+class EvaluateResult:
+    """Metrics per target of a saved model on labelled data."""
+
+    run_dir: Path
+    metrics: dict[str, dict]
 
 
 def predict_table(model: RedoxModel, df: pd.DataFrame, smiles_col: str) -> pd.DataFrame:
@@ -38,23 +59,24 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def run_predict(model_dir: str | Path, data: str | Path, output: str | Path, *,
-                smiles_col: str | None = None, out: str | Path | None = None) -> pd.DataFrame:
+                smiles_col: str | None = None, out: str | Path | None = None) -> PredictResult:
     model = load_model(model_dir)
     df = read_table(data)
     col = smiles_col or detect_smiles_column(df, source=str(data))
     result = predict_table(model, df, col)
-    write_table(result, output)
+    output = write_table(result, output)
     if out is not None:
         run = RunFolder(out, "predict", {"model": str(model_dir), "data": str(data),
                                          "output": str(output), "smiles_col": col})
         run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),
                                      "n_rows": len(df),
                                      "n_invalid": int((result["reason"] != "").sum())})
-    return result
+    return PredictResult(output, result)
 
 
 def run_evaluate(model_dir: str | Path, data: str | Path, out: str | Path, *,
-                 targets: list[str] | None = None, smiles_col: str | None = None) -> dict:
+                 targets: list[str] | None = None, smiles_col: str | None = None
+                 ) -> EvaluateResult:
     """Metrics of a saved model on a labelled table; ``targets`` map model targets to columns
     (``ea=-vea``); by default each model target is read from the column of the same name."""
     model = load_model(model_dir)
@@ -85,4 +107,4 @@ def run_evaluate(model_dir: str | Path, data: str | Path, out: str | Path, *,
         error_histogram(table.y[:, j], P[:, j], t, run.file(f"plots/errors_{t}.png"))
     out_df.to_csv(run.file("predictions.csv"), index=False)
     table.report.to_csv(run.file("invalid_rows.csv"), index=False)
-    return metrics
+    return EvaluateResult(run.path, metrics)

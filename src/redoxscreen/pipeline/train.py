@@ -1,14 +1,16 @@
 """``train``: table → clean set → features → k-fold CV → ensemble of fold models → run folder.
 
-The model is the FCNN of the reference study by default, or any model of the zoo
-(:func:`redoxscreen.models.factory.make_estimator`): LightGBM, a forest, the D-MPNN ...
+The model is the FCNN of the reference study by default, or any registered model
+(``redoxscreen models``): LightGBM, a forest, the D-MPNN ... Finished folds are kept in
+``DIR/cache/`` until the model is saved, so an interrupted run resumes at the fold in progress.
 """
 
 from __future__ import annotations
 
-import inspect
+import hashlib
+import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,26 +18,24 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
-from redoxscreen.data.io import detect_smiles_column, file_sha256
-from redoxscreen.evaluation.cv import CVResult, cross_validate
-from redoxscreen.features import (
-    MolFeaturizer,
-    cached_transform,
-    estimator_input,
-    make_featurizer,
-)
+from redoxscreen.data.io import detect_smiles_column
+from redoxscreen.evaluation.cv import CVResult, FoldFit, cross_validate
+from redoxscreen.evaluation.foldstore import FoldStore
+from redoxscreen.evaluation.metrics import metrics_by_target
+from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
 from redoxscreen.models import EnsembleRegressor, RedoxModel
-from redoxscreen.models.factory import make_estimator
-from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.runs import RunFolder
+from redoxscreen.models.inputs import estimator_input
+from redoxscreen.models.registry import make_estimator
 from redoxscreen.report import error_histogram, learning_curves, parity_plot
+from redoxscreen.runtime.progress import Progress, or_silent
+from redoxscreen.runtime.runs import RunFolder, file_sha256
 
 
 @dataclass
 class TrainOptions:
     """Everything ``train`` takes besides the data; recorded in ``config.json``."""
 
-    model: str = "fcnn"  # or any name of redoxscreen.models.factory.model_names()
+    model: str = "fcnn"  # any name of ``redoxscreen models``
     params: dict = field(default_factory=dict)  # the model's settings, e.g. {"depth": 4}
     preset: str = "default"  # the FCNN's defaults
     featurizer: str | None = None  # None → the preset's: 'default' or ECFP r2/2048 bits (thesis)
@@ -59,6 +59,16 @@ class TrainOptions:
                               preset=self.preset)
 
 
+@dataclass
+class TrainResult:
+    """What ``run_train`` made: the run folder, the saved model and its cross-validation."""
+
+    run_dir: Path
+    model_dir: Path
+    cv: CVResult
+    model: RedoxModel
+
+
 def load_training_table(path: str | Path, targets: list[str], smiles_col: str | None = None,
                         dedupe_tolerance: float = 0.1) -> MoleculeTable:
     """Read and clean a property table (see :func:`redoxscreen.data.prepare_table`)."""
@@ -70,10 +80,10 @@ def load_training_table(path: str | Path, targets: list[str], smiles_col: str | 
 
 def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: BaseEstimator,
                     *, split: str = "scaffold", folds: int = 5, seed: int = 0,
-                    cache_dir: str | None = None,
+                    cache_dir: str | None = None, fold_store: FoldStore | None = None,
                     progress: Progress | None = None) -> tuple[RedoxModel, CVResult]:
     """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std)."""
-    progress = progress or Progress(enabled=False)
+    progress = or_silent(progress)
     splits = make_splits(table.smiles, split, folds, seed, table.source)
 
     def featurize() -> object:
@@ -81,23 +91,22 @@ def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: 
             return cached_transform(featurizer, table.smiles, cache_dir)
 
     X = estimator_input(estimator, table.smiles, featurize)  # graph nets read the molecules
-    fit_takes_callback = "epoch_callback" in inspect.signature(estimator.fit).parameters
     with progress.task("cross-validation", total=folds) as bar:
-        def on_fold(k: int, metrics: dict) -> None:
+        def on_fold(k: int, fit: FoldFit) -> None:
+            metrics = metrics_by_target(table.y[fit.test], fit.pred, table.targets)
             mae = " ".join(f"{t} {m['mae']:.3f}" for t, m in metrics.items())
             bar.advance(f"fold {k + 1}/{folds}: MAE {mae}")
 
         result = cross_validate(estimator, X, table.y, splits, table.targets, seed=seed,
-                                on_fold=on_fold,
-                                epoch_callback=bar.note if fit_takes_callback else None)
-    ensemble = EnsembleRegressor.from_fitted(result.models)
+                                fold_store=fold_store, on_fold=on_fold,
+                                epoch_callback=bar.note)
     oof = pd.DataFrame({"smiles": table.smiles, "fold": result.fold})
     for j, t in enumerate(table.targets):
         oof[f"{t}_true"] = table.y[:, j]
-        oof[f"{t}_pred"] = result.oof_pred[:, j]
+        oof[f"{t}_pred"] = result.oof[:, j]
     model = RedoxModel(
         featurizer=featurizer,
-        estimator=ensemble,
+        estimator=EnsembleRegressor.from_fitted(result.models),
         targets=list(table.targets),
         info={
             "units": {t: "eV" for t in table.targets},
@@ -111,44 +120,52 @@ def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: 
 
 
 def write_cv_outputs(run: RunFolder, table: MoleculeTable, result: CVResult,
-                     model: RedoxModel) -> None:
+                     model: RedoxModel) -> Path:
     """metrics.json, out-of-fold predictions, invalid-rows report, plots, saved model."""
     run.write_json("metrics.json", {"overall": result.metrics, "per_fold": result.fold_metrics,
                                     "fit_seconds": result.fit_seconds})
     model.oof.to_csv(run.file("oof_predictions.csv"), index=False)
     table.report.to_csv(run.file("invalid_rows.csv"), index=False)
     for j, t in enumerate(table.targets):
-        parity_plot(table.y[:, j], result.oof_pred[:, j], t, run.file(f"plots/parity_{t}.png"))
-        error_histogram(table.y[:, j], result.oof_pred[:, j], t,
-                        run.file(f"plots/errors_{t}.png"))
+        parity_plot(table.y[:, j], result.oof[:, j], t, run.file(f"plots/parity_{t}.png"))
+        error_histogram(table.y[:, j], result.oof[:, j], t, run.file(f"plots/errors_{t}.png"))
     histories = [m.history_ for m in result.models if hasattr(m, "history_")]
     if histories:
         learning_curves(histories, run.file("plots/learning_curves.png"))
-    model.save(run.path / "model")
+    return model.save(run.path / "model")
 
 
 def run_train(data: str | Path, targets: list[str], out: str | Path, *,
               smiles_col: str | None = None, options: TrainOptions | None = None,
-              progress: Progress | None = None) -> tuple[RunFolder, CVResult]:
+              progress: Progress | None = None) -> TrainResult:
     """The ``redoxscreen train`` command as a function."""
     options = options or TrainOptions()
+    estimator = options.estimator()
     table = load_training_table(data, targets, smiles_col, options.dedupe_tolerance)
     featurizer = make_featurizer(options.featurizer_spec(), n_jobs=options.n_jobs)
-    estimator = options.estimator()
-    run = RunFolder(out, "train", {
-        "data": str(data), "targets": targets, "smiles_col": smiles_col,
-        "options": vars(options), "featurizer": featurizer.get_config(),
-        "estimator": {k: v for k, v in estimator.get_params().items()},
-    })
-    run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),
+    config = {"data": str(data), "targets": targets, "smiles_col": smiles_col,
+              "options": asdict(options), "featurizer": featurizer.get_config(),
+              "estimator": estimator.get_params()}
+    run = RunFolder(out, "train", config)
+    sha = file_sha256(data)
+    run.write_json("data.json", {"path": str(data), "file_sha256": sha,
                                  "data_hash": table.data_hash(), "n_molecules": len(table),
                                  "n_reported_rows": len(table.report),
                                  "targets": table.targets,
                                  "labels_per_target": {t: int(np.isfinite(table.y[:, j]).sum())
                                                        for j, t in enumerate(table.targets)}})
+    # finished folds are kept until the model is saved; the key is everything that shapes them
+    shaping = {k: v for k, v in config.items() if k not in ("data", "smiles_col")}
+    key = json.dumps({"data_hash": table.data_hash(), **shaping}, sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    store = FoldStore(run.path / "cache" / f"folds-{digest}")
     model, result = fit_cv_ensemble(table, featurizer, estimator, split=options.split,
                                     folds=options.folds, seed=options.seed,
-                                    cache_dir=options.cache_dir, progress=progress)
-    model.info["training"]["file_sha256"] = file_sha256(data)
-    write_cv_outputs(run, table, result, model)
-    return run, result
+                                    cache_dir=options.cache_dir, fold_store=store,
+                                    progress=progress)
+    model.info["training"]["file_sha256"] = sha
+    model_dir = write_cv_outputs(run, table, result, model)
+    store.clear()
+    if not any(store.directory.parent.iterdir()):
+        store.directory.parent.rmdir()
+    return TrainResult(run.path, model_dir, result, model)

@@ -1,7 +1,8 @@
 """Streaming screening of molecule libraries: chunks → predictions → potentials → pass/fail."""
 
 from redoxscreen.screen.reader import Chunk, iter_chunks
-from redoxscreen.screen.run import fit_calibrators, run_screen
+from redoxscreen.screen.run import RoleResult, ScreenSummary, fit_calibrators, run_screen
 from redoxscreen.screen.settings import ScreenSettings
 
-__all__ = ["Chunk", "ScreenSettings", "fit_calibrators", "iter_chunks", "run_screen"]
+__all__ = ["Chunk", "RoleResult", "ScreenSettings", "ScreenSummary", "fit_calibrators",
+           "iter_chunks", "run_screen"]

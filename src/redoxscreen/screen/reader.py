@@ -1,7 +1,9 @@
 """Streaming a molecule library in chunks: CSV/TSV/SMI (optionally gzipped) and Parquet.
 
 Only the SMILES column (and an id/name column when there is one) is read, so memory depends on
-the chunk size, never on the library size. Every chunk carries the 0-based input row numbers.
+the chunk size, never on the library size. Every record becomes a row, blank lines included
+(they come back invalid, "empty SMILES"), so a result's ``row`` — the 1-based number of the
+record in the file, a header line not counted — always points at its input.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from redoxscreen.data.io import SMILES_NAMES, detect_smiles_column
-from redoxscreen.errors import DataError
+from redoxscreen.runtime.errors import DataError
 
 ID_NAMES = ("id", "name", "identifier", "compound_id", "mol_id", "zinc_id")
 
 
 @dataclass
 class Chunk:
+    """Consecutive records; ``first_row`` is the 1-based record number of the first."""
+
     index: int
-    start_row: int
+    first_row: int
     smiles: list[str]
     ids: list[str] | None
 
@@ -68,7 +72,7 @@ def iter_chunks(path: str | Path, chunk_size: int = 20000,
             header = head.to_pandas()
         col, id_col = _columns(header, smiles_col, str(path))
         cols = [col] + ([id_col] if id_col else [])
-        start = 0
+        start = 1
         for i, batch in enumerate(pf.iter_batches(batch_size=chunk_size, columns=cols)):
             df = batch.to_pandas()
             yield _chunk(i, start, df, col, id_col)
@@ -77,13 +81,13 @@ def iter_chunks(path: str | Path, chunk_size: int = 20000,
     if kind == "smi":
         reader = pd.read_csv(path, header=None, names=["line"], sep="\x1f", dtype=str,
                              quoting=csv.QUOTE_NONE, chunksize=chunk_size,
-                             skip_blank_lines=True, keep_default_na=False,
+                             skip_blank_lines=False, keep_default_na=False,
                              skiprows=1 if _smi_has_header(path) else 0)
-        start = 0
+        start = 1
         for i, df in enumerate(reader):
-            parts = df["line"].str.strip().str.split(n=1, expand=True)
+            parts = df["line"].fillna("").str.strip().str.split(n=1, expand=True)
             ids = parts[1].fillna("").tolist() if parts.shape[1] > 1 else None
-            yield Chunk(i, start, parts[0].tolist(), ids)
+            yield Chunk(i, start, parts[0].fillna("").tolist(), ids)
             start += len(df)
         return
     sep = "\t" if kind == "tsv" else ","
@@ -94,8 +98,8 @@ def iter_chunks(path: str | Path, chunk_size: int = 20000,
     col, id_col = _columns(header, smiles_col, str(path))
     cols = [col] + ([id_col] if id_col else [])
     reader = pd.read_csv(path, sep=sep, usecols=cols, dtype=str, chunksize=chunk_size,
-                         keep_default_na=False)
-    start = 0
+                         keep_default_na=False, skip_blank_lines=False)
+    start = 1
     for i, df in enumerate(reader):
         yield _chunk(i, start, df, col, id_col)
         start += len(df)

@@ -10,18 +10,62 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from redoxscreen.data.io import file_sha256
-from redoxscreen.errors import ConfigError
-from redoxscreen.evaluation.calibration import IntervalCalibrator
+from redoxscreen.electrochem import Window
+from redoxscreen.evaluation.calibration import IntervalCalibrator, fit_calibrator
 from redoxscreen.models.card import ModelCard, read_model_card
-from redoxscreen.pipeline.progress import Progress
-from redoxscreen.pipeline.runs import write_json
+from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.jsonio import plain, write_json
+from redoxscreen.runtime.progress import Progress, or_silent
+from redoxscreen.runtime.registry import plugin_modules
+from redoxscreen.runtime.runs import file_sha256
 from redoxscreen.screen.reader import iter_chunks
 from redoxscreen.screen.settings import ScreenSettings
 from redoxscreen.screen.store import finalize_store
+
+
+@dataclass(frozen=True)
+class RoleResult:
+    """How many molecules fit one role: inside the window, inside the band, passing both with
+    their whole interval; and the window and band they were held to."""
+
+    potential_column: str
+    in_window: int
+    in_band: int
+    n_pass: int
+    window: Window
+    band: tuple[float | None, float | None] | None = None
+
+
+@dataclass
+class ScreenSummary:
+    """What ``run_screen`` returns, and ``summary.json`` holds (:meth:`to_dict`)."""
+
+    out: Path
+    molecules: int = 0
+    valid: int = 0
+    invalid: int = 0
+    roles: dict[str, RoleResult] = field(default_factory=dict)
+    calibrators: dict[str, dict] = field(default_factory=dict)
+    best_cell_voltage_v: float | None = None
+    interrupted: bool = False
+    rows_done: int = 0
+
+    def to_dict(self) -> dict:
+        out = {"molecules": self.molecules, "valid": self.valid, "invalid": self.invalid,
+               "roles": {r: {"potential_column": x.potential_column, "in_window": x.in_window,
+                             "in_band": x.in_band, "pass": x.n_pass}
+                         for r, x in self.roles.items()}}
+        if {"cathode", "anode"} <= set(self.roles):
+            out["best_cell_voltage_v"] = self.best_cell_voltage_v
+        out["calibrators"] = self.calibrators
+        out["window"] = {r: {"low_v": x.window.low_v, "high_v": x.window.high_v,
+                             "scale": x.window.scale, "band": x.band,
+                             "sources": list(x.window.sources)} for r, x in self.roles.items()}
+        return plain(out)
 
 
 def fit_calibrators(model: ModelCard, settings: ScreenSettings) -> dict[str, IntervalCalibrator]:
@@ -30,9 +74,9 @@ def fit_calibrators(model: ModelCard, settings: ScreenSettings) -> dict[str, Int
         raise ConfigError("the model has no out-of-fold table (oof.csv) to calibrate intervals; "
                           "retrain it with 'redoxscreen train'")
     oof = model.oof
-    return {t: IntervalCalibrator.fit(settings.uncertainty, oof[f"{t}_true"].to_numpy(),
-                                      oof[f"{t}_pred"].to_numpy(), oof["fold"].to_numpy(),
-                                      settings.coverage)
+    return {t: fit_calibrator(settings.uncertainty, oof[f"{t}_true"].to_numpy(),
+                              oof[f"{t}_pred"].to_numpy(), oof["fold"].to_numpy(),
+                              settings.coverage)
             for t in sorted({settings.ie_target, settings.ea_target} - {None})}
 
 
@@ -58,12 +102,13 @@ class Manifest:
 
 def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
                settings: ScreenSettings, *, smiles_col: str | None = None,
-               progress: Progress | None = None, max_chunks: int | None = None) -> dict:
+               progress: Progress | None = None, max_chunks: int | None = None
+               ) -> ScreenSummary:
     """Screen ``library`` with the model in ``model_dir``; returns the run summary.
 
     ``max_chunks`` stops after that many new chunks (for tests of resuming).
     """
-    progress = progress or Progress(enabled=False)
+    progress = or_silent(progress)
     out = Path(out)
     (out / "parts").mkdir(parents=True, exist_ok=True)
     # the coordinator reads only model.json and oof.csv: workers load torch and the weights
@@ -76,7 +121,7 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
                 "library": str(Path(library).resolve()), "library_sha256": file_sha256(library),
                 "settings": {k: v for k, v in settings.to_dict().items()
                              if k not in ("n_workers", "top_n")}}  # these don't change rows
-    identity = json.loads(json.dumps(identity))  # compare as stored (tuples become lists)
+    identity = plain(identity)  # compare as stored (tuples become lists)
     manifest = Manifest(out / "manifest.json", identity)
     write_json(out / "config.json", {"command": "screen", **identity,
                                      "calibrators": {t: c.to_dict()
@@ -110,7 +155,7 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
             ctx = get_context("spawn")
             with ctx.Pool(settings.n_workers, initializer=init_worker,
                           initargs=(str(model_dir), settings.to_dict(), cal_states,
-                                    parts)) as pool:
+                                    parts, plugin_modules())) as pool:
                 pending: deque = deque()
                 for chunk in chunks:
                     pending.append((chunk.index, pool.apply_async(screen_in_worker, (chunk,))))
@@ -122,15 +167,18 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
                 while pending and (max_chunks is None or n_new < max_chunks):
                     index, res = pending.popleft()
                     record(index, res.get())
+    rows_done = sum(manifest.done.values())
     if max_chunks is not None and n_new >= max_chunks:
-        return {"interrupted": True, "rows_done": sum(manifest.done.values())}
+        return ScreenSummary(out, interrupted=True, rows_done=rows_done)
     with progress.task("writing results store", total=None):
-        summary = finalize_store(out, settings)
-    summary["calibrators"] = {t: c.to_dict() for t, c in calibrators.items()}
-    summary["window"] = {r: {"low_v": rule.window.low_v, "high_v": rule.window.high_v,
-                             "scale": rule.window.scale, "band": rule.band,
-                             "sources": list(rule.window.sources)}
-                         for r, rule in settings.rules().items()}
-    write_json(out / "summary.json", summary)
+        counts = finalize_store(out, settings)
+    rules = settings.rules()
+    summary = ScreenSummary(
+        out, counts["molecules"], counts["valid"], counts["invalid"],
+        {r: RoleResult(c["potential_column"], c["in_window"], c["in_band"], c["pass"],
+                       rules[r].window, rules[r].band) for r, c in counts["roles"].items()},
+        {t: c.to_dict() for t, c in calibrators.items()}, counts.get("best_cell_voltage_v"),
+        rows_done=rows_done)
+    write_json(out / "summary.json", summary.to_dict(), tidy_floats=True)
     return summary
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from redoxscreen.electrochem import ROLES, PotentialConversion, ScreenRule, stability_window
-from redoxscreen.errors import ConfigError
+from redoxscreen.electrochem import PotentialConversion, ScreenRule, stability_window
+from redoxscreen.evaluation.calibration import INTERVALS
+from redoxscreen.runtime.errors import ConfigError
 
 
 @dataclass
@@ -31,6 +32,8 @@ class ScreenSettings:
     top_n: int = 100
 
     def rules(self) -> dict[str, ScreenRule]:
+        """One rule per role; validates roles, solvent, collector and the uncertainty mode."""
+        INTERVALS[self.uncertainty]  # an unknown mode fails before any work
         conv = PotentialConversion.from_dict(self.conversion)
         window = stability_window(self.solvent, self.collector, self.scale, conv.she_absolute_v)
         return {r: ScreenRule(r, window, self.bands.get(r)) for r in self.roles}
@@ -55,15 +58,9 @@ class ScreenSettings:
             raise ConfigError(f"anode screening needs an EA output; the model predicts "
                               f"{', '.join(targets)}: name it with --ea-target")
 
+    def target_for(self, role: str) -> str | None:
+        """The model output a role's potential is computed from (IE: cathode, EA: anode)."""
+        return self.ie_target if role == "cathode" else self.ea_target
+
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def scale_suffix(scale: str) -> str:
-    """Short scale tag used in column names: ``vs_li`` → ``li``."""
-    return {"vs_li": "li", "vs_she": "she", "absolute": "abs"}[scale]
-
-
-def potential_column(role: str, scale: str) -> str:
-    """Name of a role's potential column, e.g. ``e_ox_v_li``."""
-    return f"{ROLES[role][1]}_v_{scale_suffix(scale)}"

@@ -1,4 +1,7 @@
-"""The results store of a screening run: DuckDB database, one Parquet file, top-N CSVs."""
+"""The results store of a screening run: DuckDB database, one Parquet file, top-N CSVs.
+
+Column names come from :mod:`redoxscreen.screen.schema`, never from string surgery here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from pathlib import Path
 import duckdb
 
 from redoxscreen.electrochem import ROLES
-from redoxscreen.screen.settings import ScreenSettings, potential_column
+from redoxscreen.screen.schema import bound_columns, outcome_column, potential_column
+from redoxscreen.screen.settings import ScreenSettings
 
 
 def connect(out: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -25,7 +29,9 @@ def finalize_store(out: Path, settings: ScreenSettings) -> dict:
         db.unlink()
     con = connect(out)
     try:
-        con.execute(f"CREATE TABLE molecules AS SELECT * FROM read_parquet('{parts}') ORDER BY row")
+        # union_by_name: a chunk of a .smi file without any names has no id column
+        con.execute(f"CREATE TABLE molecules AS SELECT * FROM read_parquet('{parts}', "
+                    "union_by_name=true) ORDER BY row")
         con.execute(f"COPY molecules TO '{out / 'results.parquet'}' (FORMAT parquet)")
         total, valid = con.execute("SELECT count(*), count(*) FILTER (WHERE valid) "
                                    "FROM molecules").fetchone()
@@ -33,26 +39,28 @@ def finalize_store(out: Path, settings: ScreenSettings) -> dict:
                          "invalid": int(total - valid), "roles": {}}
         for role in settings.roles:
             col = potential_column(role, settings.scale)
-            order = "DESC" if ROLES[role][2] else "ASC"
+            order = "DESC" if ROLES[role].higher_is_better else "ASC"
+            win, band, ok, p = (outcome_column(role, o)
+                                for o in ("in_window", "in_band", "pass", "p_window"))
             n_win, n_band, n_pass = con.execute(
-                f"SELECT count(*) FILTER (WHERE {role}_in_window), "
-                f"count(*) FILTER (WHERE {role}_in_band), count(*) FILTER (WHERE {role}_pass) "
-                "FROM molecules").fetchone()
+                f"SELECT count(*) FILTER (WHERE {win}), count(*) FILTER (WHERE {band}), "
+                f"count(*) FILTER (WHERE {ok}) FROM molecules").fetchone()
             summary["roles"][role] = {"potential_column": col, "in_window": int(n_win),
                                       "in_band": int(n_band), "pass": int(n_pass)}
             top = con.execute(
                 f"SELECT *, row_number() OVER (ORDER BY {col} {order}) AS rank_voltage, "
-                f"row_number() OVER (ORDER BY {role}_p_window DESC, {col} {order}) "
-                f"AS rank_probability FROM molecules WHERE {role}_pass "
+                f"row_number() OVER (ORDER BY {p} DESC, {col} {order}) "
+                f"AS rank_probability FROM molecules WHERE {ok} "
                 f"ORDER BY rank_voltage LIMIT {int(settings.top_n)}").df()
             top.to_csv(out / f"top_{role}.csv", index=False)
         if {"cathode", "anode"} <= set(settings.roles):
             k = min(settings.top_n, 50)
             c_col, a_col = (potential_column(r, settings.scale) for r in ("cathode", "anode"))
+            c_ok, a_ok = (outcome_column(r, "pass") for r in ("cathode", "anode"))
             pairs = con.execute(
-                f"WITH c AS (SELECT row, smiles, {c_col} FROM molecules WHERE cathode_pass "
+                f"WITH c AS (SELECT row, smiles, {c_col} FROM molecules WHERE {c_ok} "
                 f"ORDER BY {c_col} DESC LIMIT {k}), a AS (SELECT row, smiles, {a_col} FROM "
-                f"molecules WHERE anode_pass ORDER BY {a_col} ASC LIMIT {k}) "
+                f"molecules WHERE {a_ok} ORDER BY {a_col} ASC LIMIT {k}) "
                 f"SELECT c.row AS cathode_row, c.smiles AS cathode_smiles, c.{c_col} AS "
                 f"cathode_{c_col}, a.row AS anode_row, a.smiles AS anode_smiles, a.{a_col} AS "
                 f"anode_{a_col}, c.{c_col} - a.{a_col} AS cell_voltage_v FROM c, a "
@@ -67,11 +75,11 @@ def finalize_store(out: Path, settings: ScreenSettings) -> dict:
 
 def potentials(out: Path, role: str, scale: str) -> tuple:
     """Potential, half-width and pass flags of all valid molecules (for the report plots)."""
-    col = potential_column(role, scale)
-    lo = col.replace("_v_", "_lo_v_")
+    col, (lo, _) = potential_column(role, scale), bound_columns(role, scale)
     con = connect(out, read_only=True)
     try:
-        df = con.execute(f"SELECT {col} AS e, {col} - {lo} AS h, {role}_pass AS passed "
+        df = con.execute(f"SELECT {col} AS e, {col} - {lo} AS h, "
+                         f"{outcome_column(role, 'pass')} AS passed "
                          f"FROM molecules WHERE valid").df()
     finally:
         con.close()

@@ -18,11 +18,18 @@ import scipy.sparse as sp
 from rdkit import Chem
 
 from redoxscreen.chem import mols_for_features, to_mol
-from redoxscreen.electrochem import ROLES, PotentialConversion, ScreenRule
-from redoxscreen.evaluation.calibration import IntervalCalibrator
-from redoxscreen.features.batch import MolBatch, reads_features, reads_smiles
+from redoxscreen.electrochem import PotentialConversion, ScreenRule
+from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
+from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
+from redoxscreen.runtime.registry import import_plugins
 from redoxscreen.screen.reader import Chunk
-from redoxscreen.screen.settings import ScreenSettings, scale_suffix
+from redoxscreen.screen.schema import (
+    bound_columns,
+    outcome_column,
+    potential_column,
+    prediction_columns,
+)
+from redoxscreen.screen.settings import ScreenSettings
 
 if TYPE_CHECKING:  # the coordinator imports this module: keep torch out of it
     from redoxscreen.models import RedoxModel
@@ -64,7 +71,7 @@ class ChunkScreener:
         for a in range(0, len(smiles), self.mol_batch):
             mols, why = self.parse(smiles[a:a + self.mol_batch])
             valid = [m for m in mols if m is not None]
-            parts.append(self.model.featurizer._featurize(valid) if self.reads_features
+            parts.append(self.model.featurizer.transform_mols(valid) if self.reads_features
                          else sp.csr_matrix((len(valid), 0)))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
@@ -74,39 +81,38 @@ class ChunkScreener:
     def process(self, chunk: Chunk) -> pd.DataFrame:
         n = len(chunk.smiles)
         X, ok, reasons = self.featurize(chunk.smiles)
-        targets = self.model.targets
-        k = _n_members(self.model.estimator)
+        targets, scale = self.model.targets, self.settings.scale
+        k = n_members(self.model.estimator)
         members = np.full((k, n, len(targets)), np.nan)
         if ok.any():
             if self.reads_smiles:
                 X = MolBatch(X, np.asarray(chunk.smiles, dtype=object)[ok])
-            members[:, ok] = _members(self.model.estimator, X).reshape(k, int(ok.sum()), -1)
+            members[:, ok] = member_predictions(self.model.estimator, X).reshape(
+                k, int(ok.sum()), -1)
         mean = members.mean(axis=0)
-        out = {"row": np.arange(chunk.start_row, chunk.start_row + n, dtype=np.int64),
+        out = {"row": np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64),
                "smiles": chunk.smiles}
         if chunk.ids is not None:
             out["id"] = chunk.ids
         out["valid"] = ok
         out["reason"] = reasons
         for j, t in enumerate(targets):
-            out[f"{t}_pred"] = mean[:, j]
+            pred, std = prediction_columns(t)
+            out[pred] = mean[:, j]
             if k > 1:
-                out[f"{t}_std"] = members[:, :, j].std(axis=0)
-        suffix = scale_suffix(self.settings.scale)
+                out[std] = members[:, :, j].std(axis=0)
         for role, rule in self.rules.items():
-            process, prefix, _ = ROLES[role]
-            target = self.settings.ie_target if role == "cathode" else self.settings.ea_target
+            target = self.settings.target_for(role)
             j = targets.index(target)
             lo_x, hi_x = self.calibrators[target].interval(members[:, :, j])
-            e, lo, hi = (self.conversion.potential(x, process, self.settings.scale)
+            e, lo, hi = (self.conversion.potential(x, rule.process, scale)
                          for x in (mean[:, j], lo_x, hi_x))
             lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)  # a negative slope swaps them
             res = rule.evaluate(e, lo, hi)
-            out[f"{prefix}_v_{suffix}"] = e
-            out[f"{prefix}_lo_v_{suffix}"] = lo
-            out[f"{prefix}_hi_v_{suffix}"] = hi
-            for key in ("in_window", "in_band", "p_window", "pass"):
-                out[f"{role}_{key}"] = res[key]
+            lo_col, hi_col = bound_columns(role, scale)
+            out[potential_column(role, scale)], out[lo_col], out[hi_col] = e, lo, hi
+            for outcome, values in res.items():
+                out[outcome_column(role, outcome)] = values
         return pd.DataFrame(out)
 
     def write_part(self, chunk: Chunk, parts_dir: str | Path) -> int:
@@ -123,31 +129,26 @@ def part_name(index: int) -> str:
     return f"chunk-{index:06d}.parquet"
 
 
-def _n_members(est: object) -> int:
+def n_members(est: object) -> int:
     return len(est.estimators_) if hasattr(est, "predict_members") else 1
-
-
-def _members(est: object, X: object) -> np.ndarray:
-    """Member predictions ``(k, n[, t])``; a single estimator is an ensemble of one."""
-    if hasattr(est, "predict_members"):
-        return est.predict_members(X)
-    return np.asarray(est.predict(X))[None]
 
 
 _SCREENER: ChunkScreener | None = None
 _PARTS: str = ""
 
 
-def init_worker(model_dir: str, settings: dict, calibrators: dict, parts_dir: str) -> None:
+def init_worker(model_dir: str, settings: dict, calibrators: dict, parts_dir: str,
+                plugins: list[str]) -> None:
     global _SCREENER, _PARTS
     import torch
 
     from redoxscreen.models import load_model
 
     torch.set_num_threads(1)
+    import_plugins(plugins)  # parts registered outside redoxscreen in the coordinator
     model = load_model(model_dir)
     _SCREENER = ChunkScreener(model, ScreenSettings(**settings),
-                              {t: IntervalCalibrator(**c) for t, c in calibrators.items()})
+                              {t: calibrator_from_state(c) for t, c in calibrators.items()})
     _PARTS = parts_dir
     release_memory()
 

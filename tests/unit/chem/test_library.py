@@ -3,7 +3,7 @@ import pytest
 from rdkit import Chem
 
 from redoxscreen.chem.library import enumerate_library, library_size, load_cores, load_groups
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 
 def _bq_only():

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from redoxscreen.data import HARTREE_TO_EV, TargetSpec, prepare_table, to_ev
-from redoxscreen.errors import ConfigError, DataError
+from redoxscreen.runtime.errors import ConfigError, DataError
 
 
 def test_target_spec_parsing():

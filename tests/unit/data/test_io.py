@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from redoxscreen.data import detect_smiles_column, read_table
-from redoxscreen.errors import DataError
+from redoxscreen.runtime.errors import DataError
 
 ROWS = pd.DataFrame({"SMILES": ["CCO", "c1ccccc1", "CC(=O)O"], "vie": [10.5, 9.2, 10.9]})
 

@@ -3,7 +3,8 @@ import pytest
 
 from redoxscreen.chem import murcko_scaffold
 from redoxscreen.data import kfold_splits, make_splits, scaffold_kfold_splits
-from redoxscreen.errors import ConfigError
+from redoxscreen.data.splits import evaluation_splits, scaffold_holdout
+from redoxscreen.runtime.errors import ConfigError
 
 
 def test_kfold_partitions_and_is_seeded():
@@ -33,3 +34,21 @@ def test_too_many_folds_is_a_clear_error():
         make_splits(["CCO", "CCCO", "CCCCO"], "scaffold", 2, 0)
     with pytest.raises(ConfigError, match="unknown split"):
         make_splits(["CCO"], "temporal", 2, 0)
+
+
+def test_scaffold_holdout_is_disjoint_and_near_the_fraction(toy_df):
+    smiles = toy_df.smiles.tolist()
+    tr, te = scaffold_holdout(smiles, 0.3, seed=1)
+    assert len(np.intersect1d(tr, te)) == 0 and len(tr) + len(te) == len(smiles)
+    assert {murcko_scaffold(smiles[i]) for i in tr}.isdisjoint(
+        {murcko_scaffold(smiles[i]) for i in te})
+    assert 0.15 < len(te) / len(smiles) <= 0.3
+
+
+def test_random_holdout_and_kfold_cover_rows():
+    [(tr, te)] = evaluation_splits(None, 100, "random", "holdout", 5, seed=0)
+    assert len(te) == 30 and len(np.union1d(tr, te)) == 100
+    folds = evaluation_splits(None, 100, "random", "kfold", 4, seed=0)
+    assert sorted(np.concatenate([te for _, te in folds]).tolist()) == list(range(100))
+    with pytest.raises(Exception, match="need SMILES"):
+        evaluation_splits(None, 100, "scaffold", "kfold", 4, seed=0)

@@ -14,7 +14,7 @@ from redoxscreen.electrochem import (
     study_reduction_v_li,
     window_table,
 )
-from redoxscreen.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError
 
 
 def test_study_acetonitrile_window_on_three_scales():

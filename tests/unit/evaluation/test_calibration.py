@@ -1,8 +1,15 @@
+import json
+
 import numpy as np
 import pytest
 
-from redoxscreen.errors import ConfigError
-from redoxscreen.evaluation.calibration import IntervalCalibrator, empirical_coverage
+from redoxscreen.evaluation.calibration import (
+    INTERVALS,
+    calibrator_from_state,
+    empirical_coverage,
+    fit_calibrator,
+)
+from redoxscreen.runtime.errors import ConfigError
 
 
 def _synthetic(n=4000, k=5, seed=0):
@@ -19,27 +26,27 @@ def _synthetic(n=4000, k=5, seed=0):
 
 def test_global_interval_is_the_studys_band():
     y, members, oof, fold = _synthetic()
-    cal = IntervalCalibrator.fit("global", y, oof, fold)
+    cal = fit_calibrator("global", y, oof, fold)
     lo, hi = cal.interval(members)
     np.testing.assert_allclose(hi - lo, 2 * 1.959964 * np.std(oof - y, ddof=1), rtol=1e-5)
 
 
 def test_cv_plus_reaches_nominal_coverage_on_new_data():
     y, members, oof, fold = _synthetic(seed=0)
-    cal = IntervalCalibrator.fit("conformal", y, oof, fold, coverage=0.9)
+    cal = fit_calibrator("conformal", y, oof, fold, coverage=0.9)
     y2, members2, _, _ = _synthetic(seed=1)
     lo, hi = cal.interval(members2)
     cov = empirical_coverage(y2, lo, hi)
     assert 0.88 <= cov <= 0.93
     assert cal.to_dict() == {"mode": "conformal", "coverage": 0.9, "n_calibration": 4000,
                              "n_folds": 5}
-    state = IntervalCalibrator(**cal.state())
+    state = calibrator_from_state(json.loads(json.dumps(cal.state())))  # as a worker gets it
     np.testing.assert_allclose(state.interval(members2[:, :10])[1], hi[:10])
 
 
 def test_cv_plus_widens_where_fold_models_disagree():
     y, members, oof, fold = _synthetic()
-    cal = IntervalCalibrator.fit("conformal", y, oof, fold)
+    cal = fit_calibrator("conformal", y, oof, fold)
     agree = np.zeros((5, 1))
     disagree = np.array([[-1.0], [-0.5], [0.0], [0.5], [1.0]])
     w1 = np.subtract(*cal.interval(agree)[::-1])
@@ -49,10 +56,15 @@ def test_cv_plus_widens_where_fold_models_disagree():
 
 def test_ensemble_mode_and_errors():
     y, members, oof, fold = _synthetic()
-    lo, hi = IntervalCalibrator.fit("ensemble", y, oof, fold).interval(members)
+    lo, hi = fit_calibrator("ensemble", y, oof, fold).interval(members)
     np.testing.assert_allclose((hi - lo) / 2, 1.96 * members.std(0), rtol=1e-3)
-    with pytest.raises(ConfigError, match="unknown uncertainty mode"):
-        IntervalCalibrator.fit("bayes", y, oof, fold)
-    cal = IntervalCalibrator.fit("conformal", y, oof, fold)
+    with pytest.raises(ConfigError, match="unknown uncertainty mode 'bayes'; known: global"):
+        fit_calibrator("bayes", y, oof, fold)
+    assert INTERVALS.names() == ["global", "ensemble", "conformal"]
+    for mode in INTERVALS:  # every mode survives the JSON trip to a worker
+        cal = fit_calibrator(mode, y, oof, fold)
+        back = calibrator_from_state(json.loads(json.dumps(cal.state())))
+        np.testing.assert_allclose(back.interval(members)[0], cal.interval(members)[0])
+    cal = fit_calibrator("conformal", y, oof, fold)
     with pytest.raises(ConfigError, match="5 fold models"):
         cal.interval(members[:3])

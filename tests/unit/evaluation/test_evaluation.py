@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from redoxscreen.data import kfold_splits
-from redoxscreen.errors import ConfigError
 from redoxscreen.evaluation import cross_validate, load_grid, regression_metrics
 from redoxscreen.evaluation.search import best_config, config_label, rank_results
 from redoxscreen.models import FCNNRegressor
+from redoxscreen.runtime.errors import ConfigError
 
 
 def test_metrics_known_values():
@@ -53,6 +53,6 @@ def test_cross_validate_gives_complete_out_of_fold_predictions():
     Y = X @ rng.normal(size=(8, 2))
     est = FCNNRegressor(hidden_layer_sizes=(16,), max_epochs=3, batch_size=16)
     res = cross_validate(est, X, Y, kfold_splits(60, 3, 0), ["a", "b"], seed=5)
-    assert np.isfinite(res.oof_pred).all() and sorted(set(res.fold)) == [0, 1, 2]
+    assert np.isfinite(res.oof).all() and sorted(set(res.fold)) == [0, 1, 2]
     assert [m.seed for m in res.models] == [5, 6, 7]
     assert set(res.metrics) == {"a", "b"} and len(res.fold_metrics) == 3

@@ -7,8 +7,8 @@ import pytest
 from rdkit import Chem
 from rdkit.Chem import Descriptors
 
-from redoxscreen.errors import ConfigError
 from redoxscreen.features import featurizer_from_config, make_featurizer
+from redoxscreen.runtime.errors import ConfigError
 
 POLYMERS = ["*CC(*)c1ccccc1", "*CC(*)(C)C(=O)OC", "*Oc1ccc(C(C)(C)c2ccc(OC(*)=O)cc2)cc1",
             "*CC(*)F"]

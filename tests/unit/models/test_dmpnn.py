@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("chemprop")
 
-from redoxscreen.errors import ConfigError  # noqa: E402
 from redoxscreen.features import make_featurizer  # noqa: E402
 from redoxscreen.models import EnsembleRegressor, RedoxModel, load_model  # noqa: E402
 from redoxscreen.models.dmpnn import DMPNNRegressor  # noqa: E402
+from redoxscreen.runtime.errors import ConfigError  # noqa: E402
 from redoxscreen.screen import ScreenSettings, run_screen  # noqa: E402
 
 
@@ -93,6 +93,7 @@ def test_dmpnn_huckel_atom_features_enter_message_passing_and_are_saved(toy_df, 
 
 def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_path):
     from redoxscreen.models.factory import make_estimator
+
     from redoxscreen.models.stacking import StackedRegressor
 
     smiles = toy_df.smiles.to_numpy(dtype=object)[:80]
@@ -144,16 +145,17 @@ def test_train_a_dmpnn_then_screen_with_it(toy_df, tmp_path):
     options = TrainOptions(model="dmpnn", folds=2, split="random", max_epochs=2,
                            params={"hidden_size": 16, "ffn_hidden_size": 16, "batch_size": 16,
                                    "warmup_epochs": 1})
-    run, result = run_train(data, ["vie"], tmp_path / "run", options=options)
+    trained = run_train(data, ["vie"], tmp_path / "run", options=options)
+    result = trained.cv
     assert len(result.models) == 2 and all(m.max_epochs == 2 for m in result.models)
-    assert np.isfinite(result.oof_pred).all()
-    model = load_model(run.path / "model")
+    assert np.isfinite(result.oof).all()
+    model = load_model(trained.model_dir)
     smiles = [*toy_df.smiles.iloc[60:64], "C1CC"]
     expected = model.predict_smiles(smiles)
     # graph nets only: the screen skips the featurizer and still flags the invalid row
     library = tmp_path / "lib.smi"
     library.write_text("\n".join(smiles) + "\n")
-    run_screen(run.path / "model", library, tmp_path / "screen",
+    run_screen(trained.model_dir, library, tmp_path / "screen",
                ScreenSettings(roles=["cathode"], ie_target="vie", n_workers=1, chunk_size=3))
     rows = pd.read_parquet(tmp_path / "screen" / "results.parquet").sort_values("row")
     assert rows["valid"].tolist() == [True] * 4 + [False]

@@ -118,7 +118,7 @@ def test_saved_model_directory_has_no_pickle(tmp_path):
 
 
 def test_load_errors(tmp_path):
-    from redoxscreen.errors import ModelFileError
+    from redoxscreen.runtime.errors import ModelFileError
 
     with pytest.raises(ModelFileError, match="no model.json"):
         load_model(tmp_path)

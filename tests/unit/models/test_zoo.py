@@ -8,11 +8,11 @@ import json
 import numpy as np
 import pytest
 
-from redoxscreen.errors import ConfigError, ModelFileError
 from redoxscreen.features import make_featurizer
 from redoxscreen.models import EnsembleRegressor, RedoxModel, load_model
 from redoxscreen.models.sk_state import decode, encode
-from redoxscreen.models.zoo import MODELS, NATIVE_SPREAD, ZooRegressor
+from redoxscreen.models.zoo import NATIVE_SPREAD, ZOO, ZooRegressor
+from redoxscreen.runtime.errors import ConfigError, ModelFileError
 
 FAST = {"rf": {"n_estimators": 30}, "et": {"n_estimators": 30}, "lgbm": {"n_estimators": 60},
         "gp": {}, "svr": {}, "krr": {}, "ridge": {}, "lasso": {}}
@@ -28,7 +28,7 @@ def data(toy_df):
     return feat, X, Y, idx[:400], idx[400:]
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", sorted(ZOO))
 def test_every_model_learns_and_round_trips(name, data, tmp_path):
     feat, X, Y, tr, te = data
     est = ZooRegressor(name, params=FAST[name], max_train=300 if name == "gp" else None)

@@ -3,7 +3,7 @@ import gzip
 import pandas as pd
 import pytest
 
-from redoxscreen.errors import DataError
+from redoxscreen.runtime.errors import DataError
 from redoxscreen.screen import iter_chunks
 
 SMILES = ["CCO", "c1ccccc1", "bad(", "CCN", "O=C1C=CC(=O)C=C1"]
@@ -24,7 +24,7 @@ def test_tables_stream_in_order(tmp_path, name):
         df.to_csv(path, sep="\t" if ".tsv" in name else ",", index=False)
     chunks, smiles = _collect(path)
     assert smiles == SMILES
-    assert [c.start_row for c in chunks] == [0, 2, 4] and [c.index for c in chunks] == [0, 1, 2]
+    assert [c.first_row for c in chunks] == [1, 3, 5] and [c.index for c in chunks] == [0, 1, 2]
     assert chunks[1].ids == ["m2", "m3"]
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 import platform
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
-from redoxscreen.jsonutil import json_default
+from redoxscreen.runtime.jsonio import write_json
 
 _PACKAGES = ("redoxscreen", "numpy", "scipy", "pandas", "rdkit", "scikit-learn", "torch",
              "lightgbm", "safetensors")
@@ -25,12 +25,13 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def write_json(path: Path, obj: object) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=json_default))
-    tmp.replace(path)
-    return path
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (recorded beside every run's output)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 class RunFolder:
@@ -50,5 +51,6 @@ class RunFolder:
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
-    def write_json(self, name: str, obj: object) -> Path:
-        return write_json(self.path / name, obj)
+    def write_json(self, name: str, obj: object, *, tidy_floats: bool = True) -> Path:
+        """Outputs people read (metrics, summaries): floats without binary noise."""
+        return write_json(self.path / name, obj, tidy_floats=tidy_floats)

@@ -7,8 +7,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from redoxscreen.features import MolBatch, MolFeaturizer, model_input, reads_features, reads_smiles
+from redoxscreen.features import MolFeaturizer
 from redoxscreen.models import EnsembleRegressor, RedoxModel
+from redoxscreen.models.inputs import MolBatch, model_input, reads_features, reads_smiles
 from redoxscreen.models.stacking import StackedRegressor
 
 

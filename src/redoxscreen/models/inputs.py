@@ -1,8 +1,9 @@
-"""Model input that carries the molecules as well as their features, for graph nets.
+"""What a model reads: a feature matrix, the molecules, or both (:class:`MolBatch`).
 
 Fingerprint models read a feature matrix; a graph net (the D-MPNN) reads the molecules
 themselves. A model that combines both (a stack with a D-MPNN member) is given a
-:class:`MolBatch`, and each part takes what it reads (:func:`model_input`).
+:class:`MolBatch`, and each part takes what it reads (:func:`model_input`). What a part reads
+is declared when it is registered (``register_model(..., reads=...)``).
 """
 
 from __future__ import annotations
@@ -74,3 +75,11 @@ def model_input(estimator: object, X: object) -> object:
 def as_smiles(X: object) -> np.ndarray:
     """The SMILES of a :class:`MolBatch`, or ``X`` itself as a 1-D object array."""
     return X.smiles if isinstance(X, MolBatch) else np.asarray(X, dtype=object).ravel()
+
+
+def member_predictions(estimator: object, X: object) -> np.ndarray:
+    """Predictions of each member ``(k, n[, t])``: the fold models of an ensemble or a stack;
+    a single estimator is an ensemble of one."""
+    if hasattr(estimator, "predict_members"):
+        return estimator.predict_members(X)
+    return np.asarray(estimator.predict(X))[None]
