@@ -20,6 +20,7 @@ setup: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -21,12 +22,17 @@ def trained(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("train")
     data = d / "toy.csv"
-    toy_frame().to_csv(data, index=False)
+    df = toy_frame()
+    df.loc[5, "vie"] = np.inf  # a broken label upstream: masked and reported, not a crash
+    df.to_csv(data, index=False)
     out = d / "run"
     r = invoke("train", data, "-t", "vie", "-t", "ea=-vea", "--out", out, "--folds", "3",
                "--featurizer", "ecfp:r=2,bits=512+conjugation", "--max-epochs", "40",
                "--split", "random")
     assert r.exit_code == 0, r.output
+    assert "1 labels are not finite numbers (first: row 6)" in " ".join(r.stderr.split())
+    assert "cross-validation" in r.stderr and "cross-validation" not in r.stdout  # progress
+    assert "MAE" in r.stdout and "run folder" in r.stdout  # results
     return data, out
 
 
@@ -48,6 +54,10 @@ def test_train_writes_a_complete_run_folder(trained):
     assert len(data["file_sha256"]) == 64 and data["n_molecules"] == len(oof)
     model = json.loads((out / "model" / "model.json").read_text())
     assert len(model["estimator"]["members"]) == 3 and model["targets"] == ["vie", "ea"]
+    report = pd.read_csv(out / "invalid_rows.csv")
+    assert report[["row", "action"]].values.tolist() == [[6, "masked"]]
+    assert oof["vie_true"].isna().sum() == 1 and np.isfinite(oof["ea_true"]).all()
+    assert not (out / "cache").exists()  # finished folds are dropped once the model is saved
     assert "torch" in json.loads((out / "versions.json").read_text())
 
 

@@ -121,3 +121,18 @@ def test_real_kill_and_restart_loses_and_duplicates_nothing(toy_model_dir, tmp_p
     res = pd.read_parquet(out / "results.parquet", columns=["row", "smiles"])
     assert res["row"].tolist() == list(range(1, len(smiles) + 1))
     assert res["smiles"].tolist() == smiles
+
+
+def test_blank_records_come_back_invalid_at_their_file_row(toy_model_dir, tmp_path):
+    lib = tmp_path / "gaps.smi"
+    lib.write_text("c1ccccc1O first\n\nO=C1C=CC(=O)C=C1 third\n\t\nc1ccc2ccccc2c1\n")
+    summary = run_screen(toy_model_dir, lib, tmp_path / "s", _settings(chunk_size=2))
+    res = pd.read_parquet(tmp_path / "s" / "results.parquet")
+    assert res["row"].tolist() == [1, 2, 3, 4, 5]  # the record number in the file
+    assert res["valid"].tolist() == [True, False, True, False, True]
+    assert (res.loc[~res["valid"], "reason"] == "empty SMILES").all()
+    assert res.loc[2, "smiles"] == "O=C1C=CC(=O)C=C1" and summary.invalid == 2
+    # people read summary.json: no binary noise in the window limits (0.44, not 0.4399...)
+    text = (tmp_path / "s" / "summary.json").read_text()
+    assert '"low_v": 0.44,' in text and "0.4399" not in text
+    assert json.loads(text)["window"]["cathode"]["high_v"] == 4.7

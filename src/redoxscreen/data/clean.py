@@ -1,6 +1,7 @@
 """From a raw table to a clean training set: canonical SMILES, numeric targets, merged duplicates.
 
-Nothing is dropped silently: every invalid, unlabeled or merged row lands in
+Nothing is dropped silently: every invalid, unlabeled or merged row, and every label that is not
+a finite number (``inf``, ``-inf``, ``1e400``: masked like a missing label), lands in
 ``MoleculeTable.report`` with its 1-based data-row number (the header is not counted) and
 the reason.
 """
@@ -139,16 +140,27 @@ def prepare_table(
     y = np.column_stack(
         [t.sign * to_ev(_numeric_column(df, t.column, source), t.unit) for t in targets]
     )
-    canon, reasons = canonicalize_smiles(df[smiles_col].tolist())
     report: list[dict] = []
+    infinite = np.isinf(y)
+    for i, j in zip(*np.nonzero(infinite), strict=True):
+        report.append({"row": int(i) + 1, "smiles": df[smiles_col].iloc[i], "action": "masked",
+                       "reason": f"label {df[targets[j].column].iloc[i]} in column "
+                                 f"{targets[j].column!r} is not a finite number"})
+    if report:
+        warnings.warn(f"{source}: {len(report)} labels are not finite numbers (first: row "
+                      f"{report[0]['row']}); they are masked like missing labels (see the "
+                      "invalid-rows report)", stacklevel=2)
+        y[infinite] = np.nan
+    canon, reasons = canonicalize_smiles(df[smiles_col].tolist())
     keep = []
     for i, (c, reason) in enumerate(zip(canon, reasons, strict=True)):
         raw = df[smiles_col].iloc[i]
         if c is None:
             report.append({"row": i + 1, "smiles": raw, "action": "dropped", "reason": reason})
         elif np.isnan(y[i]).all():
+            what = "finite label" if infinite[i].any() else "label"
             report.append({"row": i + 1, "smiles": raw, "action": "dropped",
-                           "reason": f"no label in {', '.join(t.column for t in targets)}"})
+                           "reason": f"no {what} in {', '.join(t.column for t in targets)}"})
         else:
             keep.append(i)
     if not keep:

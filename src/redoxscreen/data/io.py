@@ -25,6 +25,8 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     Formats are chosen by extension: ``.csv``, ``.tsv``/``.tab``, ``.txt`` (sniffed delimiter),
     ``.xlsx``/``.xls``, ``.parquet``/``.pq``, ``.smi``/``.smiles`` (SMILES then an optional name,
     whitespace separated, optional header); ``.gz`` compression is accepted for text formats.
+    A blank line of a text file is a row (with empty values), so row ``i`` of the frame is
+    data record ``i + 1`` of the file and reports name the record a user can find.
     """
     path = Path(path)
     if not path.exists():
@@ -60,22 +62,20 @@ def _read_any(path: Path, name: str, sheet: str | int | None, encoding: str) -> 
         return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0)
     if name.endswith((".smi", ".smiles")):
         return _read_smi(path, encoding)
-    if name.endswith((".tsv", ".tab")):
-        return pd.read_csv(path, sep="\t", encoding=encoding)
-    if name.endswith(".csv"):
-        return pd.read_csv(path, encoding=encoding)
-    return pd.read_csv(path, sep=None, engine="python", encoding=encoding)
+    sep = "\t" if name.endswith((".tsv", ".tab")) else "," if name.endswith(".csv") else None
+    return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
+                       encoding=encoding, skip_blank_lines=False)
 
 
 def _read_smi(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
-    """A .smi file: one molecule a line, SMILES then an optional name; blank lines skipped."""
+    """A .smi file: one molecule a line, SMILES then an optional name; a blank line is an
+    empty record."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     rows = []
     with opener(path, "rt", encoding=encoding) as fh:
         for line in fh:
-            parts = line.split(maxsplit=1)
-            if parts:
-                rows.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
+            parts = line.split(maxsplit=1) or [""]
+            rows.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
     if rows and rows[0][0].lower() in SMILES_NAMES:
         rows = rows[1:]
     df = pd.DataFrame(rows, columns=["smiles", "name"])

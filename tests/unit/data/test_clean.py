@@ -70,3 +70,22 @@ def test_data_hash_changes_with_labels():
     h1 = prepare_table(df, "smiles", [TargetSpec.parse("y")]).data_hash()
     df.loc[1, "y"] = 2.5
     assert prepare_table(df, "smiles", [TargetSpec.parse("y")]).data_hash() != h1
+
+
+def test_non_finite_labels_are_masked_and_reported_with_their_row():
+    df = pd.DataFrame({"smiles": ["CCO", "CCC", "CCN", "CCCl", "c1ccccc1"],
+                       "a": [1.0, np.inf, 2.0, -np.inf, 3.0], "b": [0.5, 0.7, np.inf, 1.0, 2.0]})
+    with pytest.warns(UserWarning, match="3 labels are not finite numbers"):
+        t = prepare_table(df, "smiles", [TargetSpec.parse("a"), TargetSpec.parse("b")],
+                          source="x.csv")
+    assert t.smiles == ["CCO", "CCC", "CCN", "CCCl", "c1ccccc1"]  # each keeps its other label
+    assert np.isfinite(t.y[~np.isnan(t.y)]).all() and np.isnan(t.y[1, 0]) and np.isnan(t.y[2, 1])
+    assert t.y[1, 1] == pytest.approx(0.7)
+    masked = t.report[t.report.action == "masked"]
+    assert masked.row.tolist() == [2, 3, 4]
+    assert "label inf in column 'a' is not a finite number" in masked.reason.iloc[0]
+    only = pd.DataFrame({"smiles": ["CCO", "CCC"], "a": [1.0, np.inf]})
+    with pytest.warns(UserWarning):
+        t = prepare_table(only, "smiles", [TargetSpec.parse("a")])
+    assert t.smiles == ["CCO"]
+    assert t.report.reason.tolist()[-1] == "no finite label in a"

@@ -29,8 +29,8 @@ def test_smi_with_and_without_names(tmp_path):
     p = tmp_path / "a.smi"
     p.write_text("smiles name\nCCO ethanol\n\nc1ccccc1 benzene ring\n")
     df = read_table(p)
-    assert df["smiles"].tolist() == ["CCO", "c1ccccc1"]
-    assert df["name"].tolist() == ["ethanol", "benzene ring"]
+    assert df["smiles"].tolist() == ["CCO", "", "c1ccccc1"]  # the blank line is record 2
+    assert df["name"].tolist() == ["ethanol", "", "benzene ring"]
     q = tmp_path / "b.smi.gz"
     with gzip.open(q, "wt") as fh:
         fh.write("CCO\nCCN\n")
@@ -64,3 +64,11 @@ def test_latin1_csv_is_read_with_a_warning(tmp_path):
         df = read_table(path)
     assert df.loc[0, "smiles"] == "*CC(*)(C)c1ccccc1" and df.loc[0, "tg"] == 441
     assert df.loc[0, "name"] == "Poly(\xa5-methylstyrene)"
+
+
+@pytest.mark.parametrize("sep,name", [(",", "t.csv"), ("\t", "t.tsv"), (",", "t.txt")])
+def test_blank_lines_are_records_so_row_numbers_match_the_file(tmp_path, sep, name):
+    path = tmp_path / name
+    path.write_text(f"smiles{sep}vie\nCCO{sep}1.0\n\nc1ccccc1{sep}2.0\n")
+    df = read_table(path)
+    assert len(df) == 3 and df["smiles"].iloc[2] == "c1ccccc1" and df["smiles"].isna().iloc[1]

@@ -49,3 +49,15 @@ def test_reader_errors(tmp_path):
     (tmp_path / "l.xyz").write_text("C 0 0 0\n")
     with pytest.raises(DataError, match="unknown library format"):
         list(iter_chunks(tmp_path / "l.xyz"))
+
+
+@pytest.mark.parametrize("name", ["lib.smi", "lib.csv"])
+def test_blank_lines_are_records_with_their_file_row_numbers(tmp_path, name):
+    path = tmp_path / name
+    head = "smiles,id\n" if name.endswith(".csv") else ""
+    sep = "," if name.endswith(".csv") else " "
+    path.write_text(head + f"CCO{sep}a\n\nc1ccccc1{sep}b\n   \nCCN{sep}c\n")
+    chunks, smiles = _collect(path)
+    assert smiles[0] == "CCO" and smiles[2] == "c1ccccc1" and smiles[4] == "CCN"
+    assert [s.strip() for s in (smiles[1], smiles[3])] == ["", ""]
+    assert [c.first_row for c in chunks] == [1, 3, 5]
