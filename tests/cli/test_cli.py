@@ -99,6 +99,12 @@ def test_search_runs_a_grid_file_and_saves_the_best(trained, tmp_path):
     assert (tmp_path / "s" / "model" / "model.json").exists()
     best = json.loads((tmp_path / "s" / "best_config.json").read_text())
     assert json.loads(res.loc[0, "config_json"]) == best
+    # the configurations are trials of a study: a rerun scores none of them again
+    r = invoke("search", data, "-t", "vie", "--grid", grid, "--folds", "2", "--max-epochs", "3",
+               "--out", tmp_path / "s")
+    assert r.exit_code == 0, r.output
+    again = pd.read_csv(tmp_path / "s" / "search_results.csv")
+    pd.testing.assert_frame_equal(again, res)  # fit seconds included: nothing was refitted
 
 
 
@@ -130,7 +136,7 @@ def test_train_another_model_of_the_zoo_and_predict_with_it(trained, tmp_path):
     (["--model", "rf", "--set", "n_trees=5"], "model 'rf' has no setting 'n_trees'; its "
      "settings: bootstrap"),
     (["--model", "rf", "--set", "n_estimators"], "write SETTING=VALUE, e.g. n_estimators=500"),
-    (["--model", "xgb"], "unknown model 'xgb'; known: fcnn, ridge"),
+    (["--model", "xgb"], "unknown model 'xgb'; known: dmpnn, et, fcnn"),
     (["--model", "ensemble"], "unknown model 'ensemble'"),  # a building block, not a choice
 ])
 def test_bad_model_settings_fail_before_any_fit(trained, tmp_path, args, message):

@@ -121,3 +121,35 @@ def test_the_toy_model_screens_in_this_process_and_in_workers(trained, tmp_path,
     ok = res[res["valid"]]
     assert ok["cathode_pass"].any() and not res["cathode_pass"].iloc[-1]
     assert (ok["e_ox_lo_v_li"] < ok["e_ox_hi_v_li"]).all()
+
+
+@register_model("flaky", reads="features")
+class FlakyRegressor(ToyRegressor):
+    """The toy ridge, killed (as by Ctrl-C) when it fits the fold whose seed is ``FAIL_AT``."""
+
+    FAIL_AT: int | None = None
+    FITTED: list[int] = []
+
+    def fit(self, X, y):
+        if self.seed == FlakyRegressor.FAIL_AT:
+            raise KeyboardInterrupt
+        FlakyRegressor.FITTED.append(self.seed)
+        return super().fit(X, y)
+
+
+def test_an_interrupted_train_resumes_at_the_fold_in_progress(trained):
+    args = ("train", trained / "toy.csv", "-t", "vie", "--model", "flaky", "--featurizer",
+            "conjugation", "--folds", "4", "--split", "random", "--out", trained / "flaky")
+    FlakyRegressor.FAIL_AT, FlakyRegressor.FITTED[:] = 2, []
+    r = invoke(*args)
+    assert r.exit_code == 130 and "finished steps are kept" in r.stderr
+    assert FlakyRegressor.FITTED == [0, 1]
+    assert sorted(p.name for p in next((trained / "flaky" / "cache").iterdir()).iterdir()) == [
+        "fold0", "fold1"]
+    FlakyRegressor.FAIL_AT, FlakyRegressor.FITTED[:] = None, []
+    r = invoke(*args)
+    assert r.exit_code == 0, r.output
+    assert FlakyRegressor.FITTED == [2, 3]  # folds 0 and 1 were read back, not refitted
+    oof = pd.read_csv(trained / "flaky" / "oof_predictions.csv")
+    assert sorted(oof["fold"].unique()) == [0, 1, 2, 3] and oof["vie_pred"].notna().all()
+    assert not (trained / "flaky" / "cache").exists()

@@ -16,6 +16,7 @@ import pytest
 
 from redoxscreen.electrochem import PotentialConversion
 from redoxscreen.screen import ScreenSettings, run_screen
+from redoxscreen.screen.schema import result_columns
 
 
 def _settings(**kw):
@@ -31,6 +32,8 @@ def test_every_input_row_is_written_once_in_order(toy_model_dir, toy_library, tm
     path, smiles = toy_library
     summary = run_screen(toy_model_dir, path, tmp_path / "s", _settings())
     res = pd.read_parquet(tmp_path / "s" / "results.parquet")
+    # the worker writes exactly the columns the schema names, in its order
+    assert list(res.columns) == result_columns(["vie", "ea"], ["cathode", "anode"], "vs_li")
     assert res["row"].tolist() == list(range(1, len(smiles) + 1))  # 1-based record numbers
     assert res["smiles"].tolist() == smiles
     bad = res[~res["valid"]]

@@ -26,7 +26,7 @@ def _load_builtin() -> None:
         importlib.import_module(f"redoxscreen.features.{module}")
 
 
-FEATURIZERS = Registry("featurizer", load=_load_builtin, runtime=("n_jobs",), ordered=False)
+FEATURIZERS = Registry("featurizer", load=_load_builtin, runtime=("n_jobs",))
 
 
 def register_featurizer(name: str, *, aliases: dict[str, str] | None = None,

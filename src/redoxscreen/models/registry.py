@@ -87,6 +87,3 @@ def build_part(part: Part, params: dict, ctx: BuildContext) -> BaseEstimator:
     est.set_params(**{k: v for k, v in runtime.items() if k in own})
     return est
 
-
-def model_names() -> list[str]:
-    return MODELS.names()

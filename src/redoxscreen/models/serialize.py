@@ -63,7 +63,3 @@ def members_from_state(configs: list[dict], arrays: dict[str, np.ndarray]
                        ) -> list[BaseEstimator]:
     return [estimator_from_state(c, arrays) for c in configs]
 
-
-def strip_prefix(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
-    """The arrays under ``prefix``, with it removed (a net's state dict)."""
-    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}

@@ -87,13 +87,13 @@ def _first_line(obj: object) -> str:
 class Registry:
     """Parts of one kind by name. ``load`` imports the built-in parts on first use (so that
     importing the registry stays cheap); ``runtime`` names constructor parameters that are
-    not user settings; ``ordered``: list parts in registration order (else by name)."""
+    not user settings. Parts are listed by name (registration order depends on what was
+    imported first)."""
 
     def __init__(self, kind: str, *, load: Callable[[], None] | None = None,
-                 runtime: tuple[str, ...] = (), ordered: bool = True):
+                 runtime: tuple[str, ...] = ()):
         self.kind = kind
         self.runtime = runtime
-        self.ordered = ordered
         self._load = load
         self._parts: dict[str, Part] = {}
         _REGISTRIES.append(self)
@@ -143,8 +143,8 @@ class Registry:
     def parts(self, listed_only: bool = True) -> list[Part]:
         self._ensure()
         load_plugins()
-        parts = [p for p in self._parts.values() if p.listed or not listed_only]
-        return parts if self.ordered else sorted(parts, key=lambda p: p.name)
+        return sorted((p for p in self._parts.values() if p.listed or not listed_only),
+                      key=lambda p: p.name)
 
     def names(self, listed_only: bool = True) -> list[str]:
         return [p.name for p in self.parts(listed_only)]

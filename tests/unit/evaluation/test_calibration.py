@@ -58,9 +58,9 @@ def test_ensemble_mode_and_errors():
     y, members, oof, fold = _synthetic()
     lo, hi = fit_calibrator("ensemble", y, oof, fold).interval(members)
     np.testing.assert_allclose((hi - lo) / 2, 1.96 * members.std(0), rtol=1e-3)
-    with pytest.raises(ConfigError, match="unknown uncertainty mode 'bayes'; known: global"):
+    with pytest.raises(ConfigError, match="unknown uncertainty mode 'bayes'; known: conformal"):
         fit_calibrator("bayes", y, oof, fold)
-    assert INTERVALS.names() == ["global", "ensemble", "conformal"]
+    assert INTERVALS.names() == ["conformal", "ensemble", "global"]
     for mode in INTERVALS:  # every mode survives the JSON trip to a worker
         cal = fit_calibrator(mode, y, oof, fold)
         back = calibrator_from_state(json.loads(json.dumps(cal.state())))
