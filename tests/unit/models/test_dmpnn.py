@@ -92,8 +92,7 @@ def test_dmpnn_huckel_atom_features_enter_message_passing_and_are_saved(toy_df, 
 
 
 def test_stack_with_a_dmpnn_member_saves_and_predicts_from_smiles(toy_df, tmp_path):
-    from redoxscreen.models.factory import make_estimator
-
+    from redoxscreen.models.registry import make_estimator
     from redoxscreen.models.stacking import StackedRegressor
 
     smiles = toy_df.smiles.to_numpy(dtype=object)[:80]
