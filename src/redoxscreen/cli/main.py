@@ -1,14 +1,14 @@
 """The ``redoxscreen`` command: one sub-command per module, each a thin call into the library.
 
 Help texts name the registered parts through placeholders (``{models}``, ``{featurizers}``,
-``{uncertainty}``, ``{oracles}``), filled from the registries when a command is looked up, so
-``redoxscreen solvents`` does not pay for importing every model.
+``{uncertainty}``, ``{oracles}``), filled from the registries when a command's help is shown,
+so ``redoxscreen solvents`` and ``redoxscreen --help`` do not pay for importing every model.
 """
 
 from __future__ import annotations
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand
 
 from redoxscreen.cli.compare import compare
 from redoxscreen.cli.demo import demo
@@ -38,29 +38,27 @@ class _Lists(dict):
         return self[key]
 
 
-class RegistryHelpGroup(TyperGroup):
+class RegistryHelpCommand(TyperCommand):
     _lists = _Lists()
 
-    def get_command(self, ctx: object, cmd_name: str) -> object:
-        cmd = super().get_command(ctx, cmd_name)
-        for param in getattr(cmd, "params", []):
+    def format_help(self, ctx: object, formatter: object) -> None:
+        for param in self.params:
             if param.help and "{" in param.help:
                 param.help = param.help.format_map(self._lists)
-        return cmd
+        super().format_help(ctx, formatter)
 
 
 app = typer.Typer(
     name="redoxscreen",
     help="Find organic redox-active molecules for batteries with machine learning.",
-    cls=RegistryHelpGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 for command in (train, search, predict, evaluate, compare, screen, solvents, calibrate, models,
                 featurizers, label, demo):
-    app.command()(command)
-app.command("enumerate")(enumerate_cmd)
+    app.command(cls=RegistryHelpCommand)(command)
+app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

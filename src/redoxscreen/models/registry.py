@@ -29,7 +29,13 @@ def _load_builtin() -> None:
         importlib.import_module(f"redoxscreen.models.{module}")
 
 
-MODELS = Registry("model", load=_load_builtin, runtime=RUNTIME)
+def _prepare(part: Part) -> None:
+    if isinstance(part.factory, type):  # a class: it knows what it reads, and may be saved
+        part.factory.input_kind = part.reads or "features"
+        allow(part.factory)
+
+
+MODELS = Registry("model", load=_load_builtin, runtime=RUNTIME, on_add=_prepare)
 
 
 def register_model(name: str, *, reads: str = "features", description: str | None = None,
@@ -40,14 +46,8 @@ def register_model(name: str, *, reads: str = "features", description: str | Non
     ``reads``: ``"features"`` (a feature matrix) or ``"smiles"`` (molecules, as graph nets);
     ``build(cls, settings, context)`` replaces ``cls(**settings)`` when construction needs
     the run's context (the FCNN's preset); ``listed=False`` for building blocks (ensembles)."""
-    def decorate(cls: T) -> T:
-        cls.input_kind = reads
-        allow(cls)
-        MODELS.add(name, cls, reads=reads, description=description, settings=settings,
-                   listed=listed, build=build)
-        return cls
-
-    return decorate
+    return MODELS.register(name, reads=reads, description=description, settings=settings,
+                           listed=listed, build=build)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A part is registered under a name with what it reads, its settings and a descrip
 help lists, ``--set`` validation and ``redoxscreen models`` come from here, so a new part is one
 decorator in one file (chemprop v2's ``ClassRegistry`` is the model)::
 
-    @MODELS.register("toy", reads="features")
+    @register_model("toy", reads="features")     # = MODELS.register(...)
     class ToyRegressor(RegressorMixin, BaseEstimator): ...
 
 Settings default to the keyword parameters of the part's constructor, less the run-time ones the
@@ -87,13 +87,15 @@ def _first_line(obj: object) -> str:
 class Registry:
     """Parts of one kind by name. ``load`` imports the built-in parts on first use (so that
     importing the registry stays cheap); ``runtime`` names constructor parameters that are
-    not user settings. Parts are listed by name (registration order depends on what was
-    imported first)."""
+    not user settings; ``on_add(part)`` prepares each part as it is registered (the model
+    registry allows the class for its state codec). Parts are listed by name (registration
+    order depends on what was imported first)."""
 
     def __init__(self, kind: str, *, load: Callable[[], None] | None = None,
-                 runtime: tuple[str, ...] = ()):
+                 runtime: tuple[str, ...] = (), on_add: Callable[[Part], None] | None = None):
         self.kind = kind
         self.runtime = runtime
+        self._on_add = on_add
         self._load = load
         self._parts: dict[str, Part] = {}
         _REGISTRIES.append(self)
@@ -117,6 +119,8 @@ class Registry:
                     _first_line(factory) if description is None else description, reads,
                     dict(signature_settings(factory, self.runtime) if settings is None
                          else settings), listed, dict(options))
+        if self._on_add is not None:
+            self._on_add(part)
         self._parts[name] = part
         return part
 
