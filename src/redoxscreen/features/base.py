@@ -96,7 +96,7 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform_mols(self, mols: list[Chem.Mol]) -> sp.csr_matrix:
         """Features of parsed, valid molecules (float32 CSR, one row each)."""
-        return self._featurize(mols).astype(np.float32)
+        return self._featurize(mols).astype(np.float32, copy=False)  # most are float32 already
 
     def transform(self, X: Sequence[MolLike]) -> sp.csr_matrix:
         X = list(X)
