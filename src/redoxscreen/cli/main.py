@@ -7,6 +7,8 @@ so ``redoxscreen solvents`` and ``redoxscreen --help`` do not pay for importing 
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 from typer.core import TyperCommand
 
@@ -19,22 +21,20 @@ from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
 from redoxscreen.cli.train import train
 
+_REGISTRIES = {"models": ("redoxscreen.models", "MODELS"),
+               "featurizers": ("redoxscreen.features", "FEATURIZERS"),
+               "uncertainty": ("redoxscreen.evaluation.calibration", "INTERVALS"),
+               "oracles": ("redoxscreen.oracle", "ORACLES")}
+
 
 class _Lists(dict):
-    """``{models}`` → ``fcnn, ridge, ...``, loading only the registry a text names."""
+    """``{models}`` → ``dmpnn, et, fcnn, ...``, loading only the registry a text names."""
 
     def __missing__(self, key: str) -> str:
-        if key == "models":
-            from redoxscreen.models import MODELS as registry
-        elif key == "featurizers":
-            from redoxscreen.features import FEATURIZERS as registry
-        elif key == "uncertainty":
-            from redoxscreen.evaluation.calibration import INTERVALS as registry
-        elif key == "oracles":
-            from redoxscreen.oracle import ORACLES as registry
-        else:
+        if key not in _REGISTRIES:
             return "{" + key + "}"
-        self[key] = ", ".join(registry.names())
+        module, name = _REGISTRIES[key]
+        self[key] = ", ".join(getattr(importlib.import_module(module), name).names())
         return self[key]
 
 

@@ -34,7 +34,9 @@ from scipy.special import ndtri  # inverse normal CDF (lighter than scipy.stats)
 from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.registry import Registry
 
-INTERVALS = Registry("uncertainty mode")
+# a calibrator's ``mode`` (in its state and run records) is the name it is registered under
+INTERVALS = Registry("uncertainty mode",
+                     on_add=lambda part: setattr(part.factory, "mode", part.name))
 
 
 def _z(coverage: float) -> float:
@@ -60,7 +62,7 @@ class IntervalCalibrator:
     Subclasses are registered in :data:`INTERVALS` (``screen --uncertainty NAME``); each is
     fitted on out-of-fold results and rebuilt in a worker from its JSON :meth:`state`."""
 
-    mode = "base"
+    mode = ""  # set by the registration
 
     def __init__(self, coverage: float = 0.95):
         _z(coverage)
@@ -92,8 +94,6 @@ class IntervalCalibrator:
 class GlobalInterval(IntervalCalibrator):
     """The study's band: ±z·σ of the out-of-fold errors, one width for every molecule."""
 
-    mode = "global"
-
     def __init__(self, coverage: float = 0.95, half_width: float = 0.0):
         super().__init__(coverage)
         self.half_width = half_width
@@ -114,8 +114,6 @@ class GlobalInterval(IntervalCalibrator):
 @INTERVALS.register("ensemble")
 class EnsembleInterval(IntervalCalibrator):
     """±z × the spread of the k fold models (uncalibrated: usually too narrow)."""
-
-    mode = "ensemble"
 
     def __init__(self, coverage: float = 0.95):
         super().__init__(coverage)
@@ -140,8 +138,6 @@ class EnsembleInterval(IntervalCalibrator):
 @INTERVALS.register("conformal")
 class ConformalInterval(IntervalCalibrator):
     """CV+ on the out-of-fold residuals saved with the model; widens where fold models disagree."""
-
-    mode = "conformal"
 
     def __init__(self, coverage: float = 0.95, fold_residuals: list | None = None):
         super().__init__(coverage)

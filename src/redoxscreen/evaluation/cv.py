@@ -3,23 +3,36 @@
 ``train``, ``search``, ``compare``, Optuna tuning and the feature-count curve all fit their folds
 here. Fold ``k`` is fitted with seed ``seed + k`` on its training rows only (early stopping and
 tuning included), so every out-of-fold prediction comes from a model that never saw the row.
+
+Finished folds can be kept on disk (:class:`FoldStore`), ``DIR/fold<k>/``: ``fold.json`` (the
+fold model's config, times, tuned parameters) and ``fold.safetensors`` (the model's arrays, the
+test rows and their predictions). A fold is written to a temporary directory and renamed into
+place, so a killed run never leaves half a fold; a stored fold is used only for the same test
+rows.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import chain
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator, clone
 
 from redoxscreen.data.splits import Split
 from redoxscreen.evaluation.metrics import metrics_by_target
+from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
+from redoxscreen.runtime.jsonio import write_json
 
 Builder = Callable[[dict, int], BaseEstimator]  # (params, seed) → a fresh estimator
 
@@ -45,12 +58,45 @@ class FoldFit:
     params: dict = field(default_factory=dict)
 
 
-class FoldStore(Protocol):
-    """Keeps finished folds of a long run (:class:`redoxscreen.evaluation.foldstore.FoldStore`)."""
+class FoldStore:
+    """Finished folds of a long run, on disk in ``directory`` (see the module docstring)."""
 
-    def load(self, k: int, test: np.ndarray) -> FoldFit | None: ...
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
 
-    def save(self, k: int, fit: FoldFit) -> None: ...
+    def _path(self, k: int) -> Path:
+        return self.directory / f"fold{k}"
+
+    def load(self, k: int, test: np.ndarray) -> FoldFit | None:
+        path = self._path(k)
+        if not (path / "fold.json").exists():
+            return None
+        meta = json.loads((path / "fold.json").read_text())
+        arrays = load_file(str(path / "fold.safetensors"))
+        if not np.array_equal(arrays["__test"], test):
+            return None
+        return FoldFit(arrays["__test"], arrays["__pred"],
+                       estimator_from_state(meta["estimator"], arrays), meta["fit_seconds"],
+                       meta["predict_seconds"], meta["params"])
+
+    def save(self, k: int, fit: FoldFit) -> None:
+        path = self._path(k)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        config, arrays = estimator_to_state(fit.model)
+        arrays = {**arrays, "__pred": fit.pred, "__test": np.asarray(fit.test, np.int64)}
+        save_file({a: np.ascontiguousarray(v) for a, v in arrays.items()},
+                  str(tmp / "fold.safetensors"))
+        write_json(tmp / "fold.json", {"estimator": config, "fit_seconds": fit.fit_seconds,
+                                       "predict_seconds": fit.predict_seconds,
+                                       "params": fit.params})
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+
+    def clear(self) -> None:
+        if self.directory.exists():
+            shutil.rmtree(self.directory)
 
 
 class Tuner(Protocol):

@@ -10,8 +10,6 @@ SMILES, when present, still allow scaffold splits.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,8 +22,7 @@ from redoxscreen.data.io import detect_smiles_column
 from redoxscreen.data.splits import evaluation_splits
 from redoxscreen.data.units import to_ev
 from redoxscreen.evaluation.compare import feature_count_curve, leaderboard_rows, rank_leaderboard
-from redoxscreen.evaluation.cv import CVResult, cross_validate
-from redoxscreen.evaluation.foldstore import FoldStore
+from redoxscreen.evaluation.cv import CVResult, FoldStore, cross_validate
 from redoxscreen.evaluation.search import Tuning, load_spaces
 from redoxscreen.features import make_featurizer
 from redoxscreen.models.registry import MODELS, make_estimator
@@ -33,7 +30,7 @@ from redoxscreen.models.stacking import COMBINATIONS, cross_fitted_stack, fit_st
 from redoxscreen.report import feature_count_plot, parity_panel
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.progress import Progress, or_silent
-from redoxscreen.runtime.runs import RunFolder, file_sha256
+from redoxscreen.runtime.runs import RunFolder, config_digest, file_sha256
 
 
 @dataclass
@@ -227,10 +224,9 @@ def _cache_path(run: RunFolder, data_sha256: str, targets: list[str],
                if k not in ("models", "splits", "schemes", "stack_top", "combine",
                             "feature_counts", "selection", "n_jobs", "fold_jobs", "unit",
                             "params")}
-    key = json.dumps({"data": data_sha256, "targets": targets, **shaping,
-                      "params": options.params.get(name, {}), "kind": kind, "scheme": scheme,
-                      "model": name}, sort_keys=True, default=str)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    digest = config_digest({"data": data_sha256, "targets": targets, **shaping,
+                            "params": options.params.get(name, {}), "kind": kind,
+                            "scheme": scheme, "model": name})
     return run.path / "cache" / f"{kind}-{scheme}-{name}-{digest}"
 
 

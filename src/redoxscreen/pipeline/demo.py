@@ -85,7 +85,7 @@ def run_demo(out: str | Path, *, seed: int = 0, library_size: int = 100_000, fol
                            max_epochs=max_epochs)
     trained = run_train(data, ["ie_ev", "ea_ev"], out / "train", options=options,
                         progress=progress)
-    known = set(pd.read_csv(data, usecols=["smiles"])["smiles"])
+    known = set(trained.model.oof["smiles"])  # canonical, as the enumerated library
     with progress.task("enumerating a fresh library", total=None):
         lib = enumerate_library(max_substituents=4, n=library_size + len(known),
                                 seed=seed + 1000, max_heavy_atoms=60)
@@ -100,12 +100,13 @@ def run_demo(out: str | Path, *, seed: int = 0, library_size: int = 100_000, fol
     checks, table = relabel_top(out, settings, top, workers, progress)
     result = DemoResult(out, round(time.time() - t_start, 1), trained, int(len(lib)), summary,
                         checks)
-    run.write_json("demo_summary.json", result.to_dict())
+    record = result.to_dict()
+    run.write_json("demo_summary.json", record)
     g = -conversion.oxidation.intercept_v
     write_demo_page(
         out / "summary.html", cv_metrics=trained.cv.metrics, folds=options.folds,
-        split=options.split, screen_roles=result.to_dict()["screen"],
-        oracle_check={r: asdict(c) for r, c in checks.items()}, check_table=table,
+        split=options.split, screen_roles=record["screen"],
+        oracle_check=record["oracle_check"], check_table=table,
         library_molecules=result.library_molecules, seconds=result.seconds,
         conversion_note=f"Potentials: gas-phase IE/EA shifted by the Born solvation of the "
         f"ion ({ION_RADIUS_A:g} Å, ε = {ACETONITRILE_DIELECTRIC:g}: ±{g:.2f} eV), then the "

@@ -6,10 +6,10 @@ same command again after an interruption scores only the configurations not fini
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +28,7 @@ from redoxscreen.features import cached_transform, make_featurizer
 from redoxscreen.models.registry import make_estimator
 from redoxscreen.pipeline.train import fit_cv_ensemble, load_training_table, write_cv_outputs
 from redoxscreen.runtime.progress import Progress, or_silent
-from redoxscreen.runtime.runs import RunFolder, file_sha256
+from redoxscreen.runtime.runs import RunFolder, config_digest, file_sha256
 
 
 @dataclass
@@ -65,14 +65,17 @@ def run_search(data: str | Path, targets: list[str], out: str | Path, *, grid: s
                               n_jobs=os.cpu_count() or 1, max_epochs=max_epochs,
                               preset=spec.preset)
 
+    @cache  # configurations differing only in the network share a featurizer (the study's
+    def features(featurizer_spec: str) -> object:  # 25 use 6): featurize each once
+        return cached_transform(make_featurizer(featurizer_spec, n_jobs=n_jobs), table.smiles,
+                                cache_dir)
+
     for cfg in spec.configs:  # a misspelt setting fails before the first configuration runs
         estimator(cfg)
     with progress.task(f"grid '{spec.name}'", total=len(spec.configs)) as bar:
         def score(cfg: dict) -> tuple[float, dict]:
-            featurizer = make_featurizer(spec.featurizer_spec(cfg), n_jobs=n_jobs)
-            X = cached_transform(featurizer, table.smiles, cache_dir)
-            res = cross_validate(estimator(cfg), X, table.y, splits, table.targets, seed=seed,
-                                 epoch_callback=bar.note)
+            res = cross_validate(estimator(cfg), features(spec.featurizer_spec(cfg)), table.y,
+                                 splits, table.targets, seed=seed, epoch_callback=bar.note)
             row = {"config": config_label(cfg), "val_mae": res.mean_mae(),
                    "fit_seconds": sum(res.fit_seconds), "config_json": json.dumps(cfg)}
             for t, m in res.metrics.items():
@@ -80,18 +83,17 @@ def run_search(data: str | Path, targets: list[str], out: str | Path, *, grid: s
             bar.advance(f"{row['config']} val MAE {row['val_mae']:.3f}")
             return row["val_mae"], {"row": row}
 
-        key = json.dumps({"data_hash": table.data_hash(), **config}, sort_keys=True, default=str)
+        study = f"grid-{config_digest({'data_hash': table.data_hash(), **config})}"
         trials = run_study(score, storage=run.file("optuna.sqlite3"), seed=seed,
-                           study_name=f"grid-{hashlib.sha256(key.encode()).hexdigest()[:12]}",
-                           candidates=spec.configs)
+                           study_name=study, candidates=spec.configs)
     results = rank_results([t.user_attrs["row"] for t in trials])
     results.to_csv(run.file("search_results.csv"), index=False)
     best = best_config(results)
     run.write_json("best_config.json", best)
     featurizer = make_featurizer(spec.featurizer_spec(best), n_jobs=n_jobs)
     model, result = fit_cv_ensemble(table, featurizer, estimator(best), split=split,
-                                    folds=final_folds, seed=seed, cache_dir=cache_dir,
-                                    progress=progress)
+                                    folds=final_folds, seed=seed, progress=progress,
+                                    features=features(spec.featurizer_spec(best)))
     model.info["search"] = {"grid": spec.name, "best": best}
     model_dir = write_cv_outputs(run, table, result, model)
     return SearchResult(run.path, model_dir, results, best, result)

@@ -7,8 +7,6 @@ The model is the FCNN of the reference study by default, or any registered model
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,8 +17,7 @@ from sklearn.base import BaseEstimator
 
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column
-from redoxscreen.evaluation.cv import CVResult, FoldFit, cross_validate
-from redoxscreen.evaluation.foldstore import FoldStore
+from redoxscreen.evaluation.cv import CVResult, FoldFit, FoldStore, cross_validate
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
 from redoxscreen.models import EnsembleRegressor, RedoxModel
@@ -28,7 +25,7 @@ from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.registry import make_estimator
 from redoxscreen.report import error_histogram, learning_curves, parity_plot
 from redoxscreen.runtime.progress import Progress, or_silent
-from redoxscreen.runtime.runs import RunFolder, file_sha256
+from redoxscreen.runtime.runs import RunFolder, config_digest, file_sha256
 
 
 @dataclass
@@ -81,12 +78,16 @@ def load_training_table(path: str | Path, targets: list[str], smiles_col: str | 
 def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: BaseEstimator,
                     *, split: str = "scaffold", folds: int = 5, seed: int = 0,
                     cache_dir: str | None = None, fold_store: FoldStore | None = None,
-                    progress: Progress | None = None) -> tuple[RedoxModel, CVResult]:
-    """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std)."""
+                    features: object = None, progress: Progress | None = None
+                    ) -> tuple[RedoxModel, CVResult]:
+    """k-fold CV; the k fold models become one ensemble (mean prediction, spread as std).
+    ``features``: ``featurizer``'s matrix for ``table`` when the caller has it already."""
     progress = or_silent(progress)
     splits = make_splits(table.smiles, split, folds, seed, table.source)
 
     def featurize() -> object:
+        if features is not None:
+            return features
         with progress.task("featurizing", total=None):
             return cached_transform(featurizer, table.smiles, cache_dir)
 
@@ -156,8 +157,7 @@ def run_train(data: str | Path, targets: list[str], out: str | Path, *,
                                                        for j, t in enumerate(table.targets)}})
     # finished folds are kept until the model is saved; the key is everything that shapes them
     shaping = {k: v for k, v in config.items() if k not in ("data", "smiles_col")}
-    key = json.dumps({"data_hash": table.data_hash(), **shaping}, sort_keys=True, default=str)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    digest = config_digest({"data_hash": table.data_hash(), **shaping})
     store = FoldStore(run.path / "cache" / f"folds-{digest}")
     model, result = fit_cv_ensemble(table, featurizer, estimator, split=options.split,
                                     folds=options.folds, seed=options.seed,

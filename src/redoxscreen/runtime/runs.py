@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import sys
 import time
@@ -32,6 +33,13 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def config_digest(config: object) -> str:
+    """A short stable hash of a JSON-able config: names caches and studies so that a restarted
+    run reuses only results of identical work."""
+    key = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 class RunFolder:

@@ -85,7 +85,7 @@ def iter_chunks(path: str | Path, chunk_size: int = 20000,
                              skiprows=1 if _smi_has_header(path) else 0)
         start = 1
         for i, df in enumerate(reader):
-            parts = df["line"].fillna("").str.strip().str.split(n=1, expand=True)
+            parts = df["line"].str.strip().str.split(n=1, expand=True)
             ids = parts[1].fillna("").tolist() if parts.shape[1] > 1 else None
             yield Chunk(i, start, parts[0].fillna("").tolist(), ids)
             start += len(df)

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from redoxscreen.data.splits import evaluation_splits
-from redoxscreen.evaluation.cv import FoldFit, cross_validate
-from redoxscreen.evaluation.foldstore import FoldStore
+from redoxscreen.evaluation.cv import FoldFit, FoldStore, cross_validate
 from redoxscreen.evaluation.search import Tuning
 from redoxscreen.models.registry import make_estimator
 
