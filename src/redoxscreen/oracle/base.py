@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
 from multiprocessing import get_context
@@ -35,6 +35,12 @@ class OracleResult:
     reason: str = ""
     seconds: float = 0.0
     method: str = ""
+
+    def values(self) -> dict[str, float]:
+        """The labels this result carries, by target name (none when it failed)."""
+        if self.status != "ok":
+            return {}
+        return {k: v for k, v in (("ie_ev", self.ie_ev), ("ea_ev", self.ea_ev)) if v is not None}
 
     @classmethod
     def failed(cls, smiles: str, reason: str, method: str = "", seconds: float = 0.0
@@ -61,6 +67,23 @@ def _label_one(oracle: Oracle, smiles: str) -> OracleResult:
         return OracleResult.failed(smiles, f"unexpected error: {exc}", oracle.name)
 
 
+def iter_labels(oracle: Oracle, smiles: Iterable[str], *, n_workers: int = 1
+                ) -> Iterator[OracleResult]:
+    """Label each SMILES, yielding results as they finish (in worker processes when
+    ``n_workers > 1``), so a caller can store each one before the next arrives."""
+    todo = list(smiles)
+    if n_workers <= 1 or len(todo) <= 1:
+        for s in todo:
+            yield _label_one(oracle, s)
+        return
+    # spawn, not fork: forking a process whose torch/DuckDB threads are running can leave
+    # the children deadlocked
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_label_one, oracle, s) for s in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
 def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *,
                n_workers: int = 1, progress: object | None = None) -> pd.DataFrame:
     """Label every SMILES not yet in ``results_csv``; returns the whole results table.
@@ -79,23 +102,10 @@ def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         if new_file:
             writer.writeheader()
-
-        def write(res: OracleResult) -> None:
+        for res in iter_labels(oracle, todo, n_workers=n_workers):
             writer.writerow(asdict(res))
             fh.flush()
             os.fsync(fh.fileno())
             if progress is not None:
                 progress.advance()
-
-        if n_workers <= 1:
-            for s in todo:
-                write(_label_one(oracle, s))
-        else:
-            # spawn, not fork: forking a process whose torch/DuckDB threads are running can
-            # leave the children deadlocked
-            with ProcessPoolExecutor(max_workers=n_workers,
-                                     mp_context=get_context("spawn")) as pool:
-                futures = [pool.submit(_label_one, oracle, s) for s in todo]
-                for fut in as_completed(futures):
-                    write(fut.result())
     return pd.read_csv(results_csv)

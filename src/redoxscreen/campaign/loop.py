@@ -1,0 +1,588 @@
+"""The active-learning loop over a campaign directory: init → (propose → label)×R, resumable.
+
+A round is recorded with its whole batch before any oracle call, and each label is written as
+it arrives, so a campaign killed at any moment restarts by labelling what its recorded round
+still lacks and then proposing the next: no oracle call whose label was written is repeated.
+Round 0 holds the starting labels (a labels file, or ``--initial N`` random candidates).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxscreen.campaign import acquisition as acq
+from redoxscreen.campaign.diversity import select_batch
+from redoxscreen.campaign.objectives import (
+    Column,
+    Objective,
+    column_values,
+    feasible,
+    p_feasible,
+    pareto_front,
+    resolve_columns,
+)
+from redoxscreen.campaign.oracles import make_oracle
+from redoxscreen.campaign.space import candidate_features, match_keys, read_candidates
+from redoxscreen.campaign.store import CampaignStore
+from redoxscreen.campaign.surrogate import Surrogate, auto_surrogate, fit_surrogate
+from redoxscreen.electrochem import PotentialConversion
+from redoxscreen.models.inputs import MolBatch, reads_smiles
+from redoxscreen.models.registry import make_estimator
+from redoxscreen.runtime.errors import ConfigError, DataError
+from redoxscreen.runtime.progress import Progress, or_silent
+from redoxscreen.runtime.runs import file_sha256, library_versions
+
+THOMPSON_POOL = 2000  # joint GP draws are taken over this many candidates (best by UCB)
+PREDICT_CHUNK = 20000
+
+
+@dataclass
+class CampaignConfig:
+    """What ``campaign init`` fixes for the campaign's life (stored in the record)."""
+
+    objectives: list[dict]
+    targets: list[str]
+    space: dict
+    candidates_file: str
+    candidates_sha256: str
+    featurizer: str = "ecfp:r=2,bits=2048"
+    surrogate: str = "auto"
+    surrogate_settings: dict = field(default_factory=dict)
+    acquisition: str | None = None
+    diversity: str = "maxmin"
+    pool_factor: float = 3.0
+    ie_target: str | None = "ie_ev"
+    ea_target: str | None = "ea_ev"
+    conversion: dict = field(default_factory=lambda: PotentialConversion.study().to_dict())
+    solvent: str = "acetonitrile"
+    collector: str | None = None
+    folds: int = 5
+    seed: int = 0
+
+    def objective_list(self) -> list[Objective]:
+        return [Objective.from_dict(o) for o in self.objectives]
+
+    def default_acquisition(self) -> str:
+        """``pwindow`` when there is no goal to improve, else expected improvement."""
+        if self.acquisition:
+            return self.acquisition
+        return "ei" if any(o.is_goal for o in self.objective_list()) else "pwindow"
+
+
+def needed_targets(objectives: list[Objective], ie_target: str | None, ea_target: str | None
+                   ) -> list[str]:
+    """Label columns the objectives read (a derived potential reads its IE/EA column)."""
+    out: list[str] = []
+    for o in objectives:
+        t = o.column
+        if t.startswith("e_ox_v_"):
+            t = ie_target or "ie_ev"
+        elif t.startswith("e_red_v_"):
+            t = ea_target or "ea_ev"
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def init_campaign(directory: str | Path, candidates: str | Path, objectives: list[Objective],
+                  *, labels: str | Path | None = None, smiles_col: str | None = None,
+                  id_col: str | None = None, feature_cols: list[str] | None = None,
+                  **options: object) -> Campaign:
+    """Create ``directory`` with its record: candidates, config, and round 0 from ``labels``."""
+    directory = Path(directory)
+    if (directory / "campaign.duckdb").exists():
+        raise ConfigError(f"{directory} already holds a campaign; continue it with 'campaign "
+                          "run'/'propose', or start a new one in another directory")
+    table, rejected, desc = read_candidates(candidates, smiles_col=smiles_col, id_col=id_col,
+                                            feature_cols=feature_cols)
+    ie, ea = options.get("ie_target", "ie_ev"), options.get("ea_target", "ea_ev")
+    config = CampaignConfig(objectives=[o.to_dict() for o in objectives],
+                            targets=needed_targets(objectives, ie, ea), space=desc,
+                            candidates_file=str(Path(candidates).resolve()),
+                            candidates_sha256=file_sha256(candidates), **options)
+    if config.acquisition:
+        acq.parse_acquisition(config.acquisition)
+    _columns(config)  # every objective resolves before anything is written
+    with CampaignStore(directory, create=True) as store:
+        store.write_candidates(table)
+        store.set_meta("config", config.__dict__)
+        store.set_meta("versions", library_versions())
+        store.log("init", candidates=len(table), rejected=len(rejected))
+    if len(rejected):
+        rejected.rows.to_csv(directory / "rejected_candidates.csv", index=False)
+    campaign = Campaign(directory)
+    campaign.rejected = len(rejected)
+    if labels is not None:
+        campaign.import_results(labels, rnd=0)
+    return campaign
+
+
+def _columns(config: CampaignConfig) -> list[Column]:
+    return resolve_columns(config.objective_list(), config.targets, ie_target=config.ie_target,
+                           ea_target=config.ea_target,
+                           conversion=PotentialConversion.from_dict(config.conversion),
+                           solvent=config.solvent, collector=config.collector)
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    labels: int
+    unmatched: pd.DataFrame
+    without_value: int
+
+
+class Campaign:
+    """An open campaign: propose batches, take labels, report. ``n_jobs`` threads for the
+    surrogate and featurizer; ``progress`` reports each round."""
+
+    def __init__(self, directory: str | Path, *, progress: Progress | None = None,
+                 n_jobs: int = 1):
+        self.dir = Path(directory)
+        self.store = CampaignStore(self.dir)
+        self.config = CampaignConfig(**self.store.meta("config"))
+        self.progress = or_silent(progress)
+        self.n_jobs = n_jobs
+        self.candidates = self.store.candidates()
+        self.molecular = self.config.space["kind"] == "molecules"
+        self.columns = _columns(self.config)
+        self.objectives = self.config.objective_list()
+        self.rejected = 0
+        self._X = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Campaign:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- data ------------------------------------------------------------------------------
+    @property
+    def X(self) -> object:
+        if self._X is None:
+            with self.progress.task("featurizing the candidates", total=None):
+                self._X = candidate_features(self.candidates, self.config.space,
+                                             self.config.featurizer, self.dir / "cache",
+                                             self.n_jobs)
+        return self._X
+
+    def labelled(self) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate ids with every target labelled, and their labels ``(n, t)``."""
+        m = self.store.label_matrix(self.config.targets)
+        return m.index.to_numpy(int), m.to_numpy(float)
+
+    def column_table(self, ids: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Objective column values ``(n, c)`` of labels ``Y`` (target order)."""
+        t = self.config.targets
+        return np.column_stack([column_values(c, Y[:, t.index(c.target)]) for c in self.columns])
+
+    def _goal_scales(self, values: np.ndarray) -> np.ndarray:
+        sd = values.std(axis=0) if len(values) > 1 else np.ones(values.shape[1])
+        return np.where(sd > 0, sd, 1.0)
+
+    def scalarise(self, values: np.ndarray, scales: np.ndarray) -> np.ndarray | None:
+        r"""Weighted sum of the standardised goal values (``None`` with no goal)."""
+        goals = [(j, o) for j, o in enumerate(self.objectives) if o.is_goal]
+        if not goals:
+            return None
+        if len(goals) == 1:
+            j, o = goals[0]
+            return o.sign * values[..., j]
+        return sum(o.weight * o.sign * values[..., j] / scales[j] for j, o in goals)
+
+    def pending(self) -> pd.DataFrame:
+        """Proposed candidates still without a label (or failure), oldest round first."""
+        prop = self.store.proposals()
+        if prop.empty:
+            return prop
+        settled = self.store.settled(self.config.targets)
+        prop = prop[~prop["candidate_id"].isin(settled)]
+        return prop.drop_duplicates("candidate_id")
+
+    def acquisition_rounds(self) -> int:
+        r = self.store.rounds()
+        return int((r["kind"] == "acquisition").sum()) if len(r) else 0
+
+    # -- proposing -------------------------------------------------------------------------
+    def _predict(self, sur: Surrogate, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        parts = [sur.predict(self._inputs(sur, rows[i:i + PREDICT_CHUNK]))
+                 for i in range(0, len(rows), PREDICT_CHUNK)]
+        return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
+
+    def _inputs(self, sur: Surrogate | str, rows: np.ndarray) -> object:
+        X = self.X[rows]
+        model = make_estimator(sur) if isinstance(sur, str) else sur.model
+        if reads_smiles(model):
+            return MolBatch(X, self.candidates["smiles"].to_numpy()[rows])
+        return X
+
+    def fit(self, rnd: int) -> tuple[Surrogate, int]:
+        """Refit the surrogate on every label; recorded as a new surrogate version."""
+        ids, Y = self.labelled()
+        if len(ids) < 3:
+            raise ConfigError(f"{self.dir}: the surrogate needs at least 3 labelled candidates "
+                              f"(have {len(ids)}); import labels or run with --initial N")
+        name = self.config.surrogate
+        if name == "auto":
+            name = auto_surrogate(len(ids), self.molecular)
+        with self.progress.task(f"round {rnd}: fitting the {name} surrogate on {len(ids)} "
+                                "labels", total=None):
+            sur = fit_surrogate(name, self._inputs(name, ids), Y, self.config.targets,
+                                seed=self.config.seed + rnd, folds=self.config.folds,
+                                settings=self.config.surrogate_settings, n_jobs=self.n_jobs)
+        version = self.store.add_surrogate(rnd, name, len(ids), sur.metrics, sur.calibration,
+                                           sur.cv_seconds, sur.refit_seconds)
+        return sur, version
+
+    def propose(self, batch: int, acquisition: str | None = None, oracle: str = "export"
+                ) -> pd.DataFrame:
+        """Fit, score and record the next round's batch; writes ``batches/round-K.csv``."""
+        if batch < 1:
+            raise ConfigError(f"--batch must be at least 1 (got {batch})")
+        waiting = self.pending()
+        if len(waiting):
+            rnd = int(waiting["round"].max())
+            raise ConfigError(f"round {rnd} still waits for {len(waiting)} label(s) "
+                              f"({self.dir / 'batches'}); import them with 'campaign import' or "
+                              "label them with 'campaign run --oracle ...' first")
+        spec = acquisition or self.config.default_acquisition()
+        acq.parse_acquisition(spec)
+        rnd = int(self.store.rounds()["round"].max()) + 1 if len(self.store.rounds()) else 1
+        rng = np.random.default_rng([self.config.seed, rnd])
+        sur, version = self.fit(rnd)
+        settled = self.store.settled(self.config.targets)
+        pool = np.setdiff1d(self.candidates["candidate_id"].to_numpy(int), list(settled))
+        if len(pool) == 0:
+            raise ConfigError(f"{self.dir}: every candidate is labelled; nothing left to propose")
+        with self.progress.task(f"round {rnd}: scoring {len(pool):,} candidates ({spec})",
+                                total=None):
+            mean_t, sd_t = self._predict(sur, pool)
+            inp = self._acquisition_input(sur, pool, mean_t, sd_t, rng, batch)
+            scores = acq.score(spec, inp)
+            picks = select_batch(scores, self.X[pool], batch, diversity=self.config.diversity,
+                                 pool_factor=self.config.pool_factor, molecular=self.molecular)
+        picked_score = (scores[np.arange(len(picks)), picks] if scores.ndim == 2
+                        else scores[picks])
+        t = self.config.targets
+        proposal = pd.DataFrame({
+            "candidate_id": pool[picks], "score": picked_score,
+            "predictions": [{**{tg: [float(mean_t[i, j]), float(sd_t[i, j])]
+                                for j, tg in enumerate(t)},
+                             "p_feasible": float(inp.p_feasible[i])} for i in picks]})
+        n_lab = len(self.labelled()[0])
+        self.store.add_round(rnd, "acquisition", spec, proposal, n_lab, version, oracle)
+        self.store.log("propose", round=rnd, acquisition=spec, batch=len(proposal),
+                       surrogate=sur.name)
+        self.write_batch(rnd)
+        return self.store.proposals(rnd)
+
+    def _acquisition_input(self, sur: Surrogate, pool: np.ndarray, mean_t: np.ndarray,
+                           sd_t: np.ndarray, rng: np.random.Generator, batch: int
+                           ) -> acq.AcquisitionInput:
+        t = self.config.targets
+        cols = self.columns
+        mu = np.column_stack([column_values(c, mean_t[:, t.index(c.target)]) for c in cols])
+        sd = np.column_stack([abs(c.slope) * sd_t[:, t.index(c.target)] for c in cols])
+        ids, Y = self.labelled()
+        lab = self.column_table(ids, Y)
+        scales = self._goal_scales(lab)
+        ok = feasible(cols, lab)
+        lab_goal = self.scalarise(lab, scales)
+        best = float(np.max(lab_goal[ok])) if lab_goal is not None and ok.any() else -np.inf
+        goals = [j for j, o in enumerate(self.objectives) if o.is_goal]
+        g_mean = self.scalarise(mu, scales)
+        g_sd = None
+        if goals:
+            w = np.array([self.objectives[j].weight / (scales[j] if len(goals) > 1 else 1.0)
+                          for j in goals])
+            g_sd = np.sqrt(((sd[:, goals] * w) ** 2).sum(axis=1))
+        distance = np.zeros(len(pool))
+        for j, c in enumerate(cols):
+            if c.constrained:
+                distance += (np.maximum(c.low - mu[:, j], 0) + np.maximum(mu[:, j] - c.high, 0)
+                             ) / scales[j]
+        constrained = any(c.constrained for c in cols)
+        spread = g_sd if g_sd is not None else (sd / scales).mean(axis=1)
+
+        def sample(k: int) -> np.ndarray:
+            subset = np.arange(len(pool))
+            if sur.native and hasattr(sur.model, "sample_y") and len(pool) > THOMPSON_POOL:
+                upper = (g_mean + 2 * g_sd) if g_mean is not None else -distance + spread
+                subset = np.argsort(-upper)[:THOMPSON_POOL]
+            draws_t = sur.sample(self._inputs(sur, pool[subset]), k, rng)
+            vals = np.stack([column_values(c, draws_t[..., t.index(c.target)]) for c in cols],
+                            axis=-1)
+            inside = np.stack([feasible(cols, v) for v in vals])
+            out = np.full((k, len(pool)), -np.inf)
+            g = self.scalarise(vals, scales)
+            out[:, subset] = np.where(inside, g, -np.inf) if g is not None else inside
+            return out
+
+        return acq.AcquisitionInput(
+            mean=g_mean, sd=g_sd, best=best, p_feasible=p_feasible(cols, mu, sd),
+            mean_feasible=feasible(cols, mu), distance=distance, spread=spread, sample=sample,
+            rng=rng, batch_size=batch, constrained=constrained)
+
+    def propose_initial(self, n: int) -> pd.DataFrame:
+        """Round 0: ``n`` seeded random candidates (only when the campaign has no labels)."""
+        if len(self.store.rounds()):
+            return self.store.proposals(0)
+        rng = np.random.default_rng([self.config.seed, 0])
+        ids = self.candidates["candidate_id"].to_numpy(int)
+        pick = np.sort(rng.choice(ids, size=min(n, len(ids)), replace=False))
+        proposal = pd.DataFrame({"candidate_id": pick, "score": np.nan,
+                                 "predictions": [{} for _ in pick]})
+        self.store.add_round(0, "initial", "random", proposal, 0, None, "")
+        self.store.log("propose", round=0, acquisition="random", batch=len(pick))
+        self.write_batch(0)
+        return self.store.proposals(0)
+
+    def write_batch(self, rnd: int) -> Path:
+        """``batches/round-K.csv``: what to compute or make, with the surrogate's predictions."""
+        prop = self.store.proposals(rnd).merge(self.candidates, on="candidate_id")
+        keys = ["smiles"] if self.molecular else ["key"]
+        out = prop[["round", "rank", "candidate_id", *keys, "id", "score"]].copy()
+        for tg in self.config.targets:
+            out[f"{tg}_pred"] = [p.get(tg, [np.nan, np.nan])[0] for p in prop["predictions"]]
+            out[f"{tg}_sd"] = [p.get(tg, [np.nan, np.nan])[1] for p in prop["predictions"]]
+        out["p_feasible"] = [p.get("p_feasible", np.nan) for p in prop["predictions"]]
+        out = out.dropna(axis=1, how="all")
+        # the columns to fill in and bring back with 'campaign import'
+        out = out.assign(**{tg: "" for tg in self.config.targets})
+        path = self.dir / "batches" / f"round-{rnd}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(path, index=False)
+        return path
+
+    # -- labelling -------------------------------------------------------------------------
+    def label_pending(self, oracle_spec: str, n_workers: int = 1) -> int:
+        """Label every pending candidate with the oracle; returns the number labelled."""
+        waiting = self.pending()
+        oracle = make_oracle(oracle_spec, self.candidates, self.molecular, n_workers)
+        if oracle is None or waiting.empty:
+            return 0
+        missing = [t for t in self.config.targets if t not in oracle.targets]
+        if missing:
+            raise ConfigError(f"oracle {oracle_spec} gives {', '.join(oracle.targets)}, but the "
+                              f"objectives need {', '.join(missing)}")
+        done = 0
+        for rnd, part in waiting.groupby("round", sort=True):
+            batch = part.merge(self.candidates, on="candidate_id")
+            with self.progress.task(f"round {rnd}: labelling {len(batch)} with {oracle.source}",
+                                    total=len(batch)) as bar:
+                for lab in oracle.label(batch):
+                    self.store.add_labels(self._label_rows(lab, oracle, int(rnd)))
+                    done += 1
+                    bar.advance()
+            self.store.log("labelled", round=int(rnd), n=len(batch), oracle=oracle.source)
+        return done
+
+    def _label_rows(self, lab: object, oracle: object, rnd: int) -> list[dict]:
+        base = {"candidate_id": lab.candidate_id, "source": oracle.source,
+                "fidelity": oracle.fidelity, "round": rnd, "seconds": lab.seconds}
+        if lab.status != "ok":
+            return [{**base, "target": t, "value": None, "status": "failed",
+                     "reason": lab.reason} for t in oracle.targets]
+        rows = [{**base, "target": t, "value": v} for t, v in lab.values.items()]
+        rows += [{**base, "target": t, "value": None, "status": "failed",
+                  "reason": f"the oracle gave no {t}"} for t in oracle.targets
+                 if t not in lab.values]
+        return rows
+
+    def import_results(self, path: str | Path, rnd: int | None = None) -> ImportResult:
+        """Labels from a results file (a filled-in batch CSV, a lab export), matched by
+        candidate_id, SMILES or id; rows that match nothing are reported and kept aside."""
+        from redoxscreen.data.io import read_table
+
+        path = Path(path)
+        df = read_table(path)
+        targets = [t for t in self.config.targets if t in df.columns]
+        if not targets:
+            raise DataError(f"{path.name}: no label column of this campaign "
+                            f"({', '.join(self.config.targets)}); columns: "
+                            f"{', '.join(df.columns)}")
+        ids, unmatched = match_keys(self.candidates, df, path.name, self.molecular)
+        prop = self.store.proposals()
+        last_round = prop.groupby("candidate_id")["round"].max().to_dict() if len(prop) else {}
+        rows, empty = [], 0
+        status = df["status"].astype(str).str.lower() if "status" in df.columns else None
+        for i in np.flatnonzero(ids >= 0):
+            cid = int(ids[i])
+            base = {"candidate_id": cid, "source": f"file:{path.name}",
+                    "fidelity": str(df["fidelity"].iloc[i]) if "fidelity" in df.columns
+                    else "imported", "round": last_round.get(cid, rnd)}
+            if status is not None and status.iloc[i] == "failed":
+                reason = str(df["reason"].iloc[i]) if "reason" in df.columns else "failed"
+                rows += [{**base, "target": t, "value": None, "status": "failed",
+                          "reason": reason} for t in targets]
+                continue
+            vals = pd.to_numeric(df.loc[df.index[i], targets], errors="coerce")
+            got = {t: float(v) for t, v in vals.items() if np.isfinite(v)}
+            empty += not got
+            rows += [{**base, "target": t, "value": v} for t, v in got.items()]
+        self.store.add_labels(rows)
+        self.store.log("import", file=str(path), rows=len(df), labels=len(rows),
+                       unmatched=len(unmatched))
+        if len(unmatched):
+            out = self.dir / "imports" / f"{path.stem}-unmatched.csv"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            unmatched.to_csv(out, index=False)
+        return ImportResult(len(df), len(rows), unmatched, empty)
+
+    # -- the loop --------------------------------------------------------------------------
+    def run(self, oracle: str, rounds: int, batch: int, *, initial: int | None = None,
+            acquisition: str | None = None, n_workers: int = 1) -> dict:
+        """Finish the campaign to ``rounds`` acquisition rounds (a total, not an increment)."""
+        make_oracle(oracle, self.candidates, self.molecular, n_workers)  # bad spec: fail now
+        if not len(self.store.rounds()) and not len(self.labelled()[0]):
+            if not initial:
+                raise ConfigError("the campaign has no labels: pass --initial N (N random "
+                                  "candidates first) or import labels")
+            self.propose_initial(initial)
+        t0 = time.time()
+        labelled = self.label_pending(oracle, n_workers)
+        stopped = None
+        while self.acquisition_rounds() < rounds:
+            if oracle == "export" and len(self.pending()):
+                stopped = int(self.pending()["round"].max())
+                break
+            prop = self.propose(batch, acquisition, oracle)
+            if oracle == "export":
+                stopped = int(prop["round"].iloc[0])
+                break
+            labelled += self.label_pending(oracle, n_workers)
+        self.store.log("run", oracle=oracle, rounds=rounds, labelled=labelled,
+                       seconds=time.time() - t0)
+        return {"labelled": labelled, "rounds": self.acquisition_rounds(),
+                "waiting_round": stopped}
+
+    # -- reading the record ------------------------------------------------------------------
+    def history(self) -> pd.DataFrame:
+        """Every candidate with all targets labelled, in label order: objective columns,
+        feasibility, scalarised goal and the best so far."""
+        lab = self.store.labels()
+        ok = lab[lab["status"] == "ok"]
+        ids, Y = self.labelled()
+        if len(ids) == 0:
+            return pd.DataFrame()
+        order = ok.groupby("candidate_id")["created"].max().reindex(ids).to_numpy()
+        rnd = ok.groupby("candidate_id")["round"].min().reindex(ids).to_numpy()
+        values = self.column_table(ids, Y)
+        df = pd.DataFrame(values, columns=[c.name for c in self.columns])
+        df.insert(0, "candidate_id", ids)
+        df["round"] = rnd
+        df["created"] = order
+        df["feasible"] = feasible(self.columns, values)
+        goal = self.scalarise(values, self._goal_scales(values))
+        df["goal"] = goal if goal is not None else df["feasible"].astype(float)
+        df = df.sort_values(["created", "candidate_id"]).reset_index(drop=True)
+        scored = np.where(df["feasible"], df["goal"], -np.inf)
+        df["best_so_far"] = (np.maximum.accumulate(scored) if goal is not None
+                             else np.cumsum(df["feasible"]))
+        df["n_labels"] = np.arange(1, len(df) + 1)
+        goals = [j for j, o in enumerate(self.objectives) if o.is_goal]
+        if len(goals) > 1:
+            df["pareto"] = _pareto_in_order(df, [self.columns[j].name for j in goals],
+                                            [self.objectives[j].sign for j in goals])
+        return df.merge(self.candidates[["candidate_id", "key"]], on="candidate_id")
+
+    def batch_parity(self) -> pd.DataFrame:
+        """Each proposed candidate's prediction (made before its label) beside the label."""
+        prop = self.store.proposals()
+        prop = prop[prop["round"] > 0]
+        if prop.empty:
+            return pd.DataFrame()
+        labels = self.store.label_matrix(self.config.targets)
+        rows = []
+        for r in prop.itertuples():
+            for tg in self.config.targets:
+                if tg in r.predictions and r.candidate_id in labels.index:
+                    m, s = r.predictions[tg]
+                    rows.append({"round": r.round, "candidate_id": r.candidate_id,
+                                 "target": tg, "predicted": m, "sd": s,
+                                 "labelled": float(labels.loc[r.candidate_id, tg])})
+        return pd.DataFrame(rows)
+
+    def status(self) -> dict:
+        """Rounds, labels, best so far and the surrogate's metrics, JSON-ready."""
+        rounds = self.store.rounds()
+        sur = self.store.surrogates()
+        lab = self.store.labels()
+        hist = self.history()
+        prop = self.store.proposals()
+        settled = self.store.settled(self.config.targets)
+        per_round = []
+        for r in rounds.itertuples():
+            members = prop[prop["round"] == r.round]["candidate_id"]
+            s = sur[sur["version"] == r.surrogate_version]
+            seen = hist[hist["n_labels"] <= (r.n_labelled_before + len(members))] \
+                if len(hist) else hist
+            per_round.append({
+                "round": int(r.round), "kind": r.kind, "acquisition": r.acquisition,
+                "batch": int(r.batch_size), "labelled": int(members.isin(settled).sum()),
+                "surrogate": s["model"].iloc[0] if len(s) else None,
+                "surrogate_cv": s["metrics"].iloc[0] if len(s) else None,
+                "refit_seconds": float(s["refit_seconds"].iloc[0]) if len(s) else None,
+                "best_so_far": _finite_or_none(seen["best_so_far"].iloc[-1]) if len(seen)
+                else None})
+        best = []
+        if len(hist):
+            top = hist[hist["feasible"]].sort_values("goal", ascending=False).head(5)
+            best = top.drop(columns=["created"]).to_dict("records")
+        return {"directory": str(self.dir), "candidates": len(self.candidates),
+                "objectives": [o.label() for o in self.objectives],
+                "goal_columns": [o.column for o in self.objectives if o.is_goal],
+                "goal_label": self.goal_label(),
+                "targets": self.config.targets,
+                "labels": {"ok": int((lab["status"] == "ok").sum()),
+                           "failed": int((lab["status"] != "ok").sum()),
+                           "candidates_labelled": int(len(hist))},
+                "pending": int(len(self.pending())), "rounds": per_round, "best": best,
+                "default_acquisition": self.config.default_acquisition()}
+
+    def goal_label(self) -> str:
+        """What ``best_so_far`` measures."""
+        goals = [o for o in self.objectives if o.is_goal]
+        if not goals:
+            return "labelled candidates inside every band"
+        if len(goals) == 1:
+            return f"best feasible {goals[0].column} ({goals[0].kind})"
+        return "best weighted sum of standardised goals"
+
+    def export_labels(self) -> pd.DataFrame:
+        """Every label, a row per candidate and source: key, SMILES/id, values, round."""
+        lab = self.store.labels()
+        if lab.empty:
+            return pd.DataFrame(columns=["candidate_id", "key", "source", "round"])
+        wide = lab.pivot_table(index=["candidate_id", "source", "fidelity", "round"],
+                               columns="target", values="value", aggfunc="mean",
+                               dropna=False).reset_index()
+        status = lab.groupby(["candidate_id", "source"]).agg(
+            status=("status", lambda s: "ok" if (s == "ok").all() else "failed"),
+            reason=("reason", lambda s: "; ".join(sorted({x for x in s if x}))))
+        wide = wide.merge(status.reset_index(), on=["candidate_id", "source"])
+        wide = self.candidates[["candidate_id", "key", "smiles", "id"]].merge(wide,
+                                                                            on="candidate_id")
+        return wide.dropna(axis=1, how="all").sort_values(["round", "candidate_id"])
+
+
+def _pareto_in_order(df: pd.DataFrame, cols: list[str], signs: list[float]) -> np.ndarray:
+    v = df[cols].to_numpy(float) * np.array(signs)
+    front = np.zeros(len(df), bool)
+    fe = df["feasible"].to_numpy(bool)
+    front[fe] = pareto_front(v[fe])
+    return front
+
+
+def _finite_or_none(v: object) -> float | None:
+    """A best-so-far is ``None`` until some labelled candidate meets every constraint."""
+    v = float(v)
+    return v if np.isfinite(v) else None
