@@ -68,7 +68,7 @@ def _gated(inp: AcquisitionInput, value: np.ndarray) -> np.ndarray:
     return value - span * (~inp.mean_feasible)
 
 
-@ACQUISITIONS.register("random")
+@ACQUISITIONS.register("random", diverse=False)
 def random(inp: AcquisitionInput) -> np.ndarray:
     """Uniformly random (the baseline every other acquisition must beat)."""
     return inp.rng.random(inp.n)
@@ -160,5 +160,8 @@ def score(spec: str, inp: AcquisitionInput) -> np.ndarray:
     return np.asarray(ACQUISITIONS[name].factory(inp, **settings), float)
 
 
-def is_batch(spec: str) -> bool:
-    return bool(ACQUISITIONS[parse_acquisition(spec)[0]].options.get("batch", False))
+def wants_diversity(spec: str) -> bool:
+    """Whether batch diversity applies: not to random picks (already spread, and the baseline
+    must stay uniform) nor to batch acquisitions (each slot has its own draw)."""
+    options = ACQUISITIONS[parse_acquisition(spec)[0]].options
+    return options.get("diverse", True) and not options.get("batch", False)

@@ -267,7 +267,8 @@ class Campaign:
             mean_t, sd_t = self._predict(sur, pool)
             inp = self._acquisition_input(sur, pool, mean_t, sd_t, rng, batch)
             scores = acq.score(spec, inp)
-            picks = select_batch(scores, self.X[pool], batch, diversity=self.config.diversity,
+            diversity = self.config.diversity if acq.wants_diversity(spec) else "none"
+            picks = select_batch(scores, self.X[pool], batch, diversity=diversity,
                                  pool_factor=self.config.pool_factor, molecular=self.molecular)
         picked_score = (scores[np.arange(len(picks)), picks] if scores.ndim == 2
                         else scores[picks])
@@ -366,13 +367,9 @@ class Campaign:
     def label_pending(self, oracle_spec: str, n_workers: int = 1) -> int:
         """Label every pending candidate with the oracle; returns the number labelled."""
         waiting = self.pending()
-        oracle = make_oracle(oracle_spec, self.candidates, self.molecular, n_workers)
+        oracle = self.oracle(oracle_spec, n_workers)
         if oracle is None or waiting.empty:
             return 0
-        missing = [t for t in self.config.targets if t not in oracle.targets]
-        if missing:
-            raise ConfigError(f"oracle {oracle_spec} gives {', '.join(oracle.targets)}, but the "
-                              f"objectives need {', '.join(missing)}")
         done = 0
         for rnd, part in waiting.groupby("round", sort=True):
             batch = part.merge(self.candidates, on="candidate_id")
@@ -384,6 +381,20 @@ class Campaign:
                     bar.advance()
             self.store.log("labelled", round=int(rnd), n=len(batch), oracle=oracle.source)
         return done
+
+    def oracle(self, spec: str, n_workers: int = 1) -> object:
+        """The oracle of ``spec``, checked against this campaign (``None`` for export)."""
+        oracle = make_oracle(spec, self.candidates, self.molecular, n_workers)
+        if oracle is None:
+            return None
+        if getattr(oracle, "needs_smiles", False) and not self.molecular:
+            raise ConfigError(f"the {spec} oracle computes molecules; these candidates have no "
+                              "SMILES (a tabular space): use table:PATH:COLUMN or export")
+        missing = [t for t in self.config.targets if t not in oracle.targets]
+        if missing:
+            raise ConfigError(f"oracle {spec} gives {', '.join(oracle.targets)}, but the "
+                              f"objectives need {', '.join(missing)}")
+        return oracle
 
     def _label_rows(self, lab: object, oracle: object, rnd: int) -> list[dict]:
         base = {"candidate_id": lab.candidate_id, "source": oracle.source,
@@ -441,7 +452,7 @@ class Campaign:
     def run(self, oracle: str, rounds: int, batch: int, *, initial: int | None = None,
             acquisition: str | None = None, n_workers: int = 1) -> dict:
         """Finish the campaign to ``rounds`` acquisition rounds (a total, not an increment)."""
-        make_oracle(oracle, self.candidates, self.molecular, n_workers)  # bad spec: fail now
+        self.oracle(oracle, n_workers)  # a bad or unfit oracle fails before any work
         if not len(self.store.rounds()) and not len(self.labelled()[0]):
             if not initial:
                 raise ConfigError("the campaign has no labels: pass --initial N (N random "
@@ -562,9 +573,9 @@ class Campaign:
         lab = self.store.labels()
         if lab.empty:
             return pd.DataFrame(columns=["candidate_id", "key", "source", "round"])
-        wide = lab.pivot_table(index=["candidate_id", "source", "fidelity", "round"],
-                               columns="target", values="value", aggfunc="mean",
-                               dropna=False).reset_index()
+        keys = ["candidate_id", "source", "fidelity", "round"]
+        wide = (lab.groupby([*keys, "target"], dropna=False)["value"].mean()
+                .unstack("target").reset_index())
         status = lab.groupby(["candidate_id", "source"]).agg(
             status=("status", lambda s: "ok" if (s == "ok").all() else "failed"),
             reason=("reason", lambda s: "; ".join(sorted({x for x in s if x}))))

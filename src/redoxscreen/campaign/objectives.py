@@ -151,8 +151,13 @@ def resolve_columns(objectives: list[Objective], label_targets: list[str], *,
         b = float(conversion.potential(0.0, process, scale))
         a = float(conversion.potential(1.0, process, scale)) - b
         window = stability_window(solvent, collector, scale, conversion.she_absolute_v)
-        out.append(Column(obj.column, target, a, b, max(low, window.low_v),
-                          min(high, window.high_v)))
+        low, high = max(low, window.low_v), min(high, window.high_v)
+        if low >= high:
+            raise ConfigError(f"objective {obj.label()} lies outside the {solvent}"
+                              f"{' + ' + collector if collector else ''} window "
+                              f"({window.low_v:.2f} to {window.high_v:.2f} V): no candidate can "
+                              "meet it; change the band")
+        out.append(Column(obj.column, target, a, b, low, high))
     return out
 
 
@@ -168,7 +173,7 @@ def p_feasible(columns: list[Column], mean: np.ndarray, sd: np.ndarray) -> np.nd
         if c.constrained:
             s = np.maximum(sd[:, j], 1e-12)
             p *= ndtr((c.high - mean[:, j]) / s) - ndtr((c.low - mean[:, j]) / s)
-    return p
+    return np.clip(p, 0.0, 1.0)
 
 
 def feasible(columns: list[Column], values: np.ndarray) -> np.ndarray:

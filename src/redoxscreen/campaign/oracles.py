@@ -34,6 +34,7 @@ class PhysicsOracle:
     """A registered per-molecule labeller (xTB: ``ie_ev``, ``ea_ev``) run in worker processes."""
 
     targets = ("ie_ev", "ea_ev")
+    needs_smiles = True
 
     def __init__(self, name: str, n_workers: int = 1):
         self.oracle = ORACLES[name].factory()
@@ -43,9 +44,6 @@ class PhysicsOracle:
         self.n_workers = n_workers
 
     def label(self, batch: pd.DataFrame) -> Iterator[Label]:
-        if batch["smiles"].isna().any():
-            raise ConfigError(f"the {self.spec} oracle computes molecules; these candidates have "
-                              "no SMILES (a tabular space): use table:PATH:COLUMN or export")
         ids = dict(zip(batch["smiles"], batch["candidate_id"], strict=True))
         for res in iter_labels(self.oracle, list(ids), n_workers=self.n_workers):
             yield Label(int(ids[res.smiles]), res.values(), res.status, res.reason, res.seconds)

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import importlib.util
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtri
+from sklearn.exceptions import ConvergenceWarning
 
 from redoxscreen.data.splits import kfold_splits
 from redoxscreen.evaluation.calibration import fit_calibrator
@@ -105,7 +107,10 @@ def fit_surrogate(name: str, X: object, Y: np.ndarray, targets: list[str], *, se
 
     t0 = time.perf_counter()
     splits = kfold_splits(len(Y), min(folds, len(Y)), seed=seed)
-    cv = cross_validate(build, X, Y, splits, targets, name=name, seed=seed)
+    with warnings.catch_warnings():
+        # a GP's hyperparameters at a bound, refitted every fold of every round: noise here
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cv = cross_validate(build, X, Y, splits, targets, name=name, seed=seed)
     cv_seconds = time.perf_counter() - t0
     oof_sd = _oof_sd(cv, X, splits)
     native = oof_sd is not None
@@ -115,7 +120,9 @@ def fit_surrogate(name: str, X: object, Y: np.ndarray, targets: list[str], *, se
         z = np.abs(cv.y - cv.oof) / np.maximum(oof_sd, 1e-12)
         scale = np.array([float(np.quantile(z[:, j], ONE_SIGMA)) for j in range(Y.shape[1])])
         scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        model = build({}, seed).fit(X, Y if Y.shape[1] > 1 else Y[:, 0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = build({}, seed).fit(X, Y if Y.shape[1] > 1 else Y[:, 0])
         calibrators = []
         calibration = {t: {"sigma_scale": float(scale[j]),
                            "oof_coverage_1sigma_raw": float(np.mean(z[:, j] <= 1.0))}
