@@ -189,3 +189,23 @@ def test_kill_9_mid_round_resumes_without_losing_or_repeating_a_label(files, tmp
     calls = pd.Series(log.read_text().split()).value_counts()
     assert len(calls) == 20
     assert (calls > 1).sum() <= 1  # at most the call in flight at the kill is made again
+
+
+def test_two_goals_give_a_pareto_front(files, tmp_path):
+    d, cand, table, df = files
+    c = tmp_path / "p"
+    assert invoke("campaign", "init", c, "--candidates", cand, "--maximize", "ea_ev",
+                  "--minimize", "ie_ev", "--weight", "1", "--weight", "2").exit_code == 0
+    r = invoke("campaign", "run", c, "--oracle", f"table:{table}:ie_ev,ea_ev", "--rounds", "1",
+               "--batch", "6", "--initial", "12", "--acquisition", "thompson")
+    assert r.exit_code == 0, r.output
+    from redoxscreen.campaign import Campaign
+
+    with Campaign(c) as camp:
+        hist = camp.history()
+        assert camp.status()["goal_label"] == "best weighted sum of standardised goals"
+    front = hist[hist["pareto"]]
+    for row in front.itertuples():  # nothing labelled is better on both goals
+        assert not ((hist["ea_ev"] > row.ea_ev) & (hist["ie_ev"] < row.ie_ev)).any()
+    assert len(hist) == 18 and 1 <= len(front) < 18
+    assert "Pareto front" in (c / "summary.html").read_text()

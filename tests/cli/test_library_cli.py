@@ -35,13 +35,16 @@ def test_demo_end_to_end_on_toy_data(tmp_path):
     pd.DataFrame({"smiles": df["smiles"], "ie_ev": df["vie"], "ea_ev": -df["vea"]}).to_csv(
         data, index=False)
     result = run_demo(tmp_path / "demo", library_size=400, folds=3, top=3, workers=1,
-                      dataset=data, max_epochs=3)
+                      dataset=data, max_epochs=3, campaign_rounds=1, campaign_batch=2)
     assert result.library_molecules == 400
     assert set(result.screen.roles) == {"cathode", "anode"}
     summary = json.loads((tmp_path / "demo" / "demo_summary.json").read_text())
     assert summary["cv_metrics"]["ie_ev"]["n"] == len(df)
     html = (tmp_path / "demo" / "summary.html").read_text()
     assert "Cross-validation" in html and "data:image/png;base64" in html
+    rounds = summary["campaign"]["rounds"]  # round 0: the xTB check; round 1: two more
+    assert [r["round"] for r in rounds] == [0, 1] and rounds[1]["acquisition"] == "pwindow"
+    assert rounds[1]["labelled"] == 2 and "Campaign: what to compute next" in html
     for m in result.oracle_check.values():
         assert m.n <= 3
         if m.n:

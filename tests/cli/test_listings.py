@@ -48,6 +48,13 @@ def test_models_and_featurizers_list_what_is_registered():
     assert set(feats) == {"atompair", "conjugation", "ecfp", "maccs", "rdkit2d", "torsion"}
     assert feats["ecfp"]["options"]["aliases"] == {"r": "radius", "bits": "n_bits"}
     assert feats["ecfp"]["settings"]["radius"] == 2
+    assert models["tanimoto-gp"]["settings"] == {"max_train": 5000}
+    r = runner.invoke(app, ["acquisitions", "--json"])
+    acq = {a["name"]: a for a in json.loads(r.stdout)}
+    assert {"random", "greedy", "ucb", "ei", "pi", "thompson", "maxvar", "pwindow"} <= set(acq)
+    assert acq["ucb"]["settings"] == {"beta": 2.0}
+    r = runner.invoke(app, ["campaign", "propose", "--help"], env={"COLUMNS": "200"})
+    assert "pwindow" in r.stdout and "{acquisitions}" not in r.stdout
 
 
 def test_help_lists_come_from_the_registries():

@@ -116,7 +116,7 @@ def pi(inp: AcquisitionInput, xi: float = 0.0) -> np.ndarray:
 
 @ACQUISITIONS.register("thompson", batch=True)
 def thompson(inp: AcquisitionInput) -> np.ndarray:
-    """Thompson sampling: one posterior draw per batch slot, shape ``(batch, n)``."""
+    """Thompson sampling: one posterior draw per batch slot (scores of shape (batch, n))."""
     draws = inp.sample(inp.batch_size)
     return draws + 1e-9 * inp.rng.random(draws.shape)  # random ties (bands: many 1s)
 

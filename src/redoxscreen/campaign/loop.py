@@ -119,6 +119,10 @@ def init_campaign(directory: str | Path, candidates: str | Path, objectives: lis
     campaign.rejected = len(rejected)
     if labels is not None:
         campaign.import_results(labels, rnd=0)
+        ids = sorted(set(campaign.store.labels()["candidate_id"]))
+        campaign.store.add_round(0, "imported", f"file:{Path(labels).name}", pd.DataFrame(
+            {"candidate_id": ids, "score": np.nan, "predictions": [{} for _ in ids]}), 0, None,
+            "")
     return campaign
 
 

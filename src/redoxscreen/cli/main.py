@@ -10,7 +10,7 @@ from redoxscreen.cli.compare import compare
 from redoxscreen.cli.demo import demo
 from redoxscreen.cli.help import RegistryHelpCommand
 from redoxscreen.cli.library import enumerate_cmd, label
-from redoxscreen.cli.parts import featurizers, models
+from redoxscreen.cli.parts import acquisitions, featurizers, models
 from redoxscreen.cli.predict import evaluate, predict
 from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
@@ -24,7 +24,7 @@ app = typer.Typer(
     add_completion=False,
 )
 for command in (train, search, predict, evaluate, compare, screen, solvents, calibrate, models,
-                featurizers, label, demo):
+                featurizers, acquisitions, label, demo):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")

@@ -1,4 +1,5 @@
-"""``redoxscreen models`` and ``redoxscreen featurizers``: the registered parts, their settings."""
+"""``redoxscreen models``, ``featurizers`` and ``acquisitions``: the registered parts, their
+settings."""
 
 from __future__ import annotations
 
@@ -51,3 +52,13 @@ def featurizers(
 
     _show(FEATURIZERS.parts(), "featurizers (--featurizer 'NAME:OPTION=VALUE+NAME')", as_json,
           True)
+
+
+@cli_command
+def acquisitions(
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+) -> None:
+    """List the acquisition functions of campaign propose/run --acquisition NAME[:key=value]."""
+    from redoxscreen.campaign.acquisition import ACQUISITIONS
+
+    _show(ACQUISITIONS.parts(), "acquisitions (--acquisition NAME:KEY=VALUE)", as_json, True)

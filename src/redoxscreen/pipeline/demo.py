@@ -1,7 +1,9 @@
 """``demo``: the main job end to end on the built-in dataset.
 
 train (k-fold CV) → enumerate a fresh library → screen it for acetonitrile catholytes and
-anolytes → re-label the top candidates with the xTB oracle → one-page HTML summary.
+anolytes → re-label the top candidates with the xTB oracle → a short campaign on the library
+(those xTB labels as round 0, then rounds of xTB labels chosen by probability-in-window) →
+one-page HTML summary.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from redoxscreen.screen.schema import potential_column
 # acetonitrile (relative permittivity ≈ 36): 1.75 eV.
 ION_RADIUS_A = 4.0
 ACETONITRILE_DIELECTRIC = 36.0
+# the campaign's question: high-voltage catholytes, under the Al collector's 4.7 V limit
+CAMPAIGN_BAND = "e_ox_v_li=4.0:4.7"
 
 
 @dataclass
@@ -51,13 +55,15 @@ class DemoResult:
     library_molecules: int
     screen: ScreenSummary
     oracle_check: dict[str, OracleCheck]
+    campaign: dict
 
     def to_dict(self) -> dict:
         """``demo_summary.json``."""
         return {"seconds": self.seconds, "cv_metrics": self.train.cv.metrics,
                 "library_molecules": self.library_molecules,
                 "screen": self.screen.to_dict()["roles"],
-                "oracle_check": {r: asdict(c) for r, c in self.oracle_check.items()}}
+                "oracle_check": {r: asdict(c) for r, c in self.oracle_check.items()},
+                "campaign": self.campaign}
 
 
 def builtin_dataset() -> Path:
@@ -70,7 +76,8 @@ def builtin_dataset() -> Path:
 
 def run_demo(out: str | Path, *, seed: int = 0, library_size: int = 100_000, folds: int = 5,
              top: int = 20, workers: int = 2, progress: Progress | None = None,
-             dataset: str | Path | None = None, max_epochs: int | None = None) -> DemoResult:
+             dataset: str | Path | None = None, max_epochs: int | None = None,
+             campaign_rounds: int = 2, campaign_batch: int = 10) -> DemoResult:
     """The demo; ``dataset`` (columns smiles, ie_ev, ea_ev) and ``max_epochs`` are for tests."""
     progress = or_silent(progress)
     out = Path(out)
@@ -92,14 +99,17 @@ def run_demo(out: str | Path, *, seed: int = 0, library_size: int = 100_000, fol
         lib = lib[~lib["smiles"].isin(known)].head(library_size)
         library = out / "library.smi"
         lib[["smiles", "core"]].to_csv(library, sep=" ", header=False, index=False)
+        lib[["smiles"]].to_csv(out / "library.csv", index=False)
     settings = ScreenSettings(roles=["cathode", "anode"], solvent="acetonitrile",
                               collector="Al", uncertainty="conformal",
                               conversion=conversion.to_dict(), n_workers=workers, top_n=100)
     summary = run_screen_command(trained.model_dir, library, out / "screen", settings,
                                  progress=progress)
     checks, table = relabel_top(out, settings, top, workers, progress)
+    campaign = demo_campaign(out, conversion, campaign_rounds, campaign_batch, workers, seed,
+                             progress)
     result = DemoResult(out, round(time.time() - t_start, 1), trained, int(len(lib)), summary,
-                        checks)
+                        checks, campaign)
     record = result.to_dict()
     run.write_json("demo_summary.json", record)
     g = -conversion.oxidation.intercept_v
@@ -112,8 +122,28 @@ def run_demo(out: str | Path, *, seed: int = 0, library_size: int = 100_000, fol
         f"ion ({ION_RADIUS_A:g} Å, ε = {ACETONITRILE_DIELECTRIC:g}: ±{g:.2f} eV), then the "
         "absolute → Li/Li⁺ step (−1.40 V). Fit a line on measured potentials with "
         "<code>redoxscreen calibrate</code> for real decisions.",
-        train_plots=trained.run_dir / "plots", screen_dir=out / "screen")
+        train_plots=trained.run_dir / "plots", screen_dir=out / "screen",
+        campaign=campaign, campaign_dir=out / "campaign")
     return result
+
+
+def demo_campaign(out: Path, conversion: PotentialConversion, rounds: int, batch: int,
+                  workers: int, seed: int, progress: Progress) -> dict:
+    """A campaign on the screened library: the xTB labels of the top candidates are round 0,
+    then ``rounds`` × ``batch`` xTB labels chosen by ``pwindow`` for :data:`CAMPAIGN_BAND`."""
+    from redoxscreen.campaign.objectives import parse_band
+    from redoxscreen.pipeline.campaign import run_campaign, run_campaign_init
+
+    directory = out / "campaign"
+    if not (directory / "campaign.duckdb").exists():
+        run_campaign_init(directory, out / "library.csv", [parse_band(CAMPAIGN_BAND)],
+                          labels=out / "oracle_check.csv", conversion=conversion.to_dict(),
+                          collector="Al", seed=seed)
+    res = run_campaign(directory, "xtb", rounds, batch, acquisition="pwindow", workers=workers,
+                       progress=progress)
+    st = res["status"]
+    return {"objective": CAMPAIGN_BAND, "rounds": st["rounds"], "labels": st["labels"],
+            "in_band": st["rounds"][-1]["best_so_far"] if st["rounds"] else None}
 
 
 def relabel_top(out: Path, settings: ScreenSettings, top: int, workers: int,

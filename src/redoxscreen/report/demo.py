@@ -12,7 +12,8 @@ from redoxscreen.report.html import image_tag, table_html, write_html
 def write_demo_page(path: str | Path, *, cv_metrics: dict[str, dict], folds: int, split: str,
                     screen_roles: dict[str, dict], oracle_check: dict[str, dict],
                     check_table: pd.DataFrame, library_molecules: int, seconds: float,
-                    conversion_note: str, train_plots: Path, screen_dir: Path) -> Path:
+                    conversion_note: str, train_plots: Path, screen_dir: Path,
+                    campaign: dict | None = None, campaign_dir: Path | None = None) -> Path:
     """``cv_metrics`` per target, ``screen_roles`` and ``oracle_check`` per role (counts and
     MAE), ``check_table`` one row per re-labelled candidate; figures are read from the train
     run's ``plots/`` and the screen run folder."""
@@ -38,4 +39,16 @@ def write_demo_page(path: str | Path, *, cv_metrics: dict[str, dict], folds: int
         ("Predictions vs the xTB oracle (top candidates)", table_html(oracle)
          + table_html(check_table.head(40))),
     ]
+    if campaign:
+        rounds = pd.DataFrame([{k: r[k] for k in ("round", "acquisition", "batch", "labelled",
+                                                  "surrogate", "best_so_far")}
+                               for r in campaign["rounds"]])
+        sections.append((
+            "Campaign: what to compute next",
+            f"<p>Round 0 = the xTB labels above; each later round: the Tanimoto GP refitted on "
+            f"every xTB label, then the {campaign['rounds'][-1]['batch']} library molecules "
+            f"most likely to reach <code>{campaign['objective']}</code> (probability-in-window)"
+            " computed with xTB. <i>best_so_far</i> counts the labelled molecules inside the "
+            "band (full record: <code>campaign/summary.html</code>).</p>" + table_html(rounds)
+            + (image_tag(campaign_dir / "plots" / "best_so_far.png") if campaign_dir else "")))
     return write_html(path, "redoxscreen demo", sections)
