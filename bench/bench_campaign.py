@@ -87,7 +87,7 @@ def retrospective(work: Path, acquisitions: list[str], seeds: list[int], budget:
             "refit_seconds_per_round": float(np.mean([np.mean(r["refit_seconds_per_round"])
                                                       for r in rs]))}
     best = max(summary, key=lambda a: summary[a]["found_after_1000"])
-    default = "ei"  # the default for a maximise objective (CampaignConfig.default_acquisition)
+    default = runs[0]["default_for_objective"] if runs else None  # the code's, for maximise
     return {"n_candidates": int(len(data)), "top_1pct_threshold_ev": threshold,
             "top_1pct_size": len(top), "initial": initial, "batch": batch, "budget": budget,
             "seeds": seeds, "runs": runs, "summary": summary, "best": best,

@@ -104,6 +104,9 @@ def test_export_and_import_round_trip(files, tmp_path):
     assert "6 labels from 7 rows" in r.stdout
     assert "1 rows match no candidate (rows 7)" in " ".join(r.stderr.split())
     assert (c / "imports" / "res-unmatched.csv").exists()
+    r = invoke("campaign", "import", c, tmp_path / "res.csv")
+    assert "0 labels from 7 rows" in r.stdout and "6 labels were imported" in r.stderr
+    assert len(labels_of(c)[0]) == 6
     r = invoke("campaign", "propose", c, "--batch", "4", "--acquisition", "pwindow")
     assert r.exit_code == 0, r.output
     prop = pd.read_csv(c / "batches" / "round-1.csv")

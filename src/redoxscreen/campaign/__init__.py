@@ -7,8 +7,10 @@ every round in DuckDB (:mod:`.store`), driven by :class:`~.loop.Campaign`.
 """
 
 from redoxscreen.campaign.acquisition import ACQUISITIONS
-from redoxscreen.campaign.loop import Campaign, CampaignConfig, init_campaign
+from redoxscreen.campaign.config import CampaignConfig
+from redoxscreen.campaign.loop import Campaign, init_campaign
 from redoxscreen.campaign.objectives import Objective, objectives_from_options
+from redoxscreen.campaign.record import CampaignRecord
 
-__all__ = ["ACQUISITIONS", "Campaign", "CampaignConfig", "Objective", "init_campaign",
-           "objectives_from_options"]
+__all__ = ["ACQUISITIONS", "Campaign", "CampaignConfig", "CampaignRecord", "Objective",
+           "init_campaign", "objectives_from_options"]

@@ -9,84 +9,29 @@ Round 0 holds the starting labels (a labels file, or ``--initial N`` random cand
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from redoxscreen.campaign import acquisition as acq
+from redoxscreen.campaign.config import CampaignConfig, config_columns, needed_targets
 from redoxscreen.campaign.diversity import select_batch
-from redoxscreen.campaign.objectives import (
-    Column,
-    Objective,
-    column_values,
-    feasible,
-    p_feasible,
-    pareto_front,
-    resolve_columns,
-)
+from redoxscreen.campaign.objectives import Objective, column_values, feasible, p_feasible
 from redoxscreen.campaign.oracles import make_oracle
+from redoxscreen.campaign.record import CampaignRecord
 from redoxscreen.campaign.space import candidate_features, match_keys, read_candidates
 from redoxscreen.campaign.store import CampaignStore
 from redoxscreen.campaign.surrogate import Surrogate, auto_surrogate, fit_surrogate
-from redoxscreen.electrochem import PotentialConversion
 from redoxscreen.models.inputs import MolBatch, reads_smiles
 from redoxscreen.models.registry import make_estimator
 from redoxscreen.runtime.errors import ConfigError, DataError
-from redoxscreen.runtime.progress import Progress, or_silent
+from redoxscreen.runtime.progress import Progress
 from redoxscreen.runtime.runs import file_sha256, library_versions
 
 THOMPSON_POOL = 2000  # joint GP draws are taken over this many candidates (best by UCB)
 PREDICT_CHUNK = 20000
-
-
-@dataclass
-class CampaignConfig:
-    """What ``campaign init`` fixes for the campaign's life (stored in the record)."""
-
-    objectives: list[dict]
-    targets: list[str]
-    space: dict
-    candidates_file: str
-    candidates_sha256: str
-    featurizer: str = "ecfp:r=2,bits=2048"
-    surrogate: str = "auto"
-    surrogate_settings: dict = field(default_factory=dict)
-    acquisition: str | None = None
-    diversity: str = "maxmin"
-    pool_factor: float = 3.0
-    ie_target: str | None = "ie_ev"
-    ea_target: str | None = "ea_ev"
-    conversion: dict = field(default_factory=lambda: PotentialConversion.study().to_dict())
-    solvent: str = "acetonitrile"
-    collector: str | None = None
-    folds: int = 5
-    seed: int = 0
-
-    def objective_list(self) -> list[Objective]:
-        return [Objective.from_dict(o) for o in self.objectives]
-
-    def default_acquisition(self) -> str:
-        """``pwindow`` when there is no goal to improve, else expected improvement."""
-        if self.acquisition:
-            return self.acquisition
-        return "ei" if any(o.is_goal for o in self.objective_list()) else "pwindow"
-
-
-def needed_targets(objectives: list[Objective], ie_target: str | None, ea_target: str | None
-                   ) -> list[str]:
-    """Label columns the objectives read (a derived potential reads its IE/EA column)."""
-    out: list[str] = []
-    for o in objectives:
-        t = o.column
-        if t.startswith("e_ox_v_"):
-            t = ie_target or "ie_ev"
-        elif t.startswith("e_red_v_"):
-            t = ea_target or "ea_ev"
-        if t not in out:
-            out.append(t)
-    return out
 
 
 def init_campaign(directory: str | Path, candidates: str | Path, objectives: list[Objective],
@@ -107,7 +52,7 @@ def init_campaign(directory: str | Path, candidates: str | Path, objectives: lis
                             candidates_sha256=file_sha256(candidates), **options)
     if config.acquisition:
         acq.parse_acquisition(config.acquisition)
-    _columns(config)  # every objective resolves before anything is written
+    config_columns(config)  # every objective resolves before anything is written
     with CampaignStore(directory, create=True) as store:
         store.write_candidates(table)
         store.set_meta("config", config.__dict__)
@@ -126,47 +71,23 @@ def init_campaign(directory: str | Path, candidates: str | Path, objectives: lis
     return campaign
 
 
-def _columns(config: CampaignConfig) -> list[Column]:
-    return resolve_columns(config.objective_list(), config.targets, ie_target=config.ie_target,
-                           ea_target=config.ea_target,
-                           conversion=PotentialConversion.from_dict(config.conversion),
-                           solvent=config.solvent, collector=config.collector)
-
-
 @dataclass
 class ImportResult:
     rows: int
     labels: int
     unmatched: pd.DataFrame
     without_value: int
+    already: int = 0
 
 
-class Campaign:
-    """An open campaign: propose batches, take labels, report. ``n_jobs`` threads for the
+class Campaign(CampaignRecord):
+    """An open campaign: propose batches, take labels, run the loop. ``n_jobs`` threads for the
     surrogate and featurizer; ``progress`` reports each round."""
 
     def __init__(self, directory: str | Path, *, progress: Progress | None = None,
                  n_jobs: int = 1):
-        self.dir = Path(directory)
-        self.store = CampaignStore(self.dir)
-        self.config = CampaignConfig(**self.store.meta("config"))
-        self.progress = or_silent(progress)
-        self.n_jobs = n_jobs
-        self.candidates = self.store.candidates()
-        self.molecular = self.config.space["kind"] == "molecules"
-        self.columns = _columns(self.config)
-        self.objectives = self.config.objective_list()
-        self.rejected = 0
+        super().__init__(directory, progress=progress, n_jobs=n_jobs)
         self._X = None
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Campaign:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- data ------------------------------------------------------------------------------
     @property
@@ -177,43 +98,6 @@ class Campaign:
                                              self.config.featurizer, self.dir / "cache",
                                              self.n_jobs)
         return self._X
-
-    def labelled(self) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate ids with every target labelled, and their labels ``(n, t)``."""
-        m = self.store.label_matrix(self.config.targets)
-        return m.index.to_numpy(int), m.to_numpy(float)
-
-    def column_table(self, ids: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """Objective column values ``(n, c)`` of labels ``Y`` (target order)."""
-        t = self.config.targets
-        return np.column_stack([column_values(c, Y[:, t.index(c.target)]) for c in self.columns])
-
-    def _goal_scales(self, values: np.ndarray) -> np.ndarray:
-        sd = values.std(axis=0) if len(values) > 1 else np.ones(values.shape[1])
-        return np.where(sd > 0, sd, 1.0)
-
-    def scalarise(self, values: np.ndarray, scales: np.ndarray) -> np.ndarray | None:
-        r"""Weighted sum of the standardised goal values (``None`` with no goal)."""
-        goals = [(j, o) for j, o in enumerate(self.objectives) if o.is_goal]
-        if not goals:
-            return None
-        if len(goals) == 1:
-            j, o = goals[0]
-            return o.sign * values[..., j]
-        return sum(o.weight * o.sign * values[..., j] / scales[j] for j, o in goals)
-
-    def pending(self) -> pd.DataFrame:
-        """Proposed candidates still without a label (or failure), oldest round first."""
-        prop = self.store.proposals()
-        if prop.empty:
-            return prop
-        settled = self.store.settled(self.config.targets)
-        prop = prop[~prop["candidate_id"].isin(settled)]
-        return prop.drop_duplicates("candidate_id")
-
-    def acquisition_rounds(self) -> int:
-        r = self.store.rounds()
-        return int((r["kind"] == "acquisition").sum()) if len(r) else 0
 
     # -- proposing -------------------------------------------------------------------------
     def _predict(self, sur: Surrogate, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -443,14 +327,18 @@ class Campaign:
             got = {t: float(v) for t, v in vals.items() if np.isfinite(v)}
             empty += not got
             rows += [{**base, "target": t, "value": v} for t, v in got.items()]
-        self.store.add_labels(rows)
-        self.store.log("import", file=str(path), rows=len(df), labels=len(rows),
-                       unmatched=len(unmatched))
+        # the same file imported twice adds nothing: a label is kept once per source
+        have = {(int(c), t, src) for c, t, src in
+                self.store.labels()[["candidate_id", "target", "source"]].itertuples(index=False)}
+        fresh = [r for r in rows if (r["candidate_id"], r["target"], r["source"]) not in have]
+        self.store.add_labels(fresh)
+        self.store.log("import", file=str(path), rows=len(df), labels=len(fresh),
+                       unmatched=len(unmatched), already=len(rows) - len(fresh))
         if len(unmatched):
             out = self.dir / "imports" / f"{path.stem}-unmatched.csv"
             out.parent.mkdir(parents=True, exist_ok=True)
             unmatched.to_csv(out, index=False)
-        return ImportResult(len(df), len(rows), unmatched, empty)
+        return ImportResult(len(df), len(fresh), unmatched, empty, len(rows) - len(fresh))
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, oracle: str, rounds: int, batch: int, *, initial: int | None = None,
@@ -478,126 +366,3 @@ class Campaign:
                        seconds=time.time() - t0)
         return {"labelled": labelled, "rounds": self.acquisition_rounds(),
                 "waiting_round": stopped}
-
-    # -- reading the record ------------------------------------------------------------------
-    def history(self) -> pd.DataFrame:
-        """Every candidate with all targets labelled, in label order: objective columns,
-        feasibility, scalarised goal and the best so far."""
-        lab = self.store.labels()
-        ok = lab[lab["status"] == "ok"]
-        ids, Y = self.labelled()
-        if len(ids) == 0:
-            return pd.DataFrame()
-        order = ok.groupby("candidate_id")["created"].max().reindex(ids).to_numpy()
-        rnd = ok.groupby("candidate_id")["round"].min().reindex(ids).to_numpy()
-        values = self.column_table(ids, Y)
-        df = pd.DataFrame(values, columns=[c.name for c in self.columns])
-        df.insert(0, "candidate_id", ids)
-        df["round"] = rnd
-        df["created"] = order
-        df["feasible"] = feasible(self.columns, values)
-        goal = self.scalarise(values, self._goal_scales(values))
-        df["goal"] = goal if goal is not None else df["feasible"].astype(float)
-        df = df.sort_values(["created", "candidate_id"]).reset_index(drop=True)
-        scored = np.where(df["feasible"], df["goal"], -np.inf)
-        df["best_so_far"] = (np.maximum.accumulate(scored) if goal is not None
-                             else np.cumsum(df["feasible"]))
-        df["n_labels"] = np.arange(1, len(df) + 1)
-        goals = [j for j, o in enumerate(self.objectives) if o.is_goal]
-        if len(goals) > 1:
-            df["pareto"] = _pareto_in_order(df, [self.columns[j].name for j in goals],
-                                            [self.objectives[j].sign for j in goals])
-        return df.merge(self.candidates[["candidate_id", "key"]], on="candidate_id")
-
-    def batch_parity(self) -> pd.DataFrame:
-        """Each proposed candidate's prediction (made before its label) beside the label."""
-        prop = self.store.proposals()
-        prop = prop[prop["round"] > 0]
-        if prop.empty:
-            return pd.DataFrame()
-        labels = self.store.label_matrix(self.config.targets)
-        rows = []
-        for r in prop.itertuples():
-            for tg in self.config.targets:
-                if tg in r.predictions and r.candidate_id in labels.index:
-                    m, s = r.predictions[tg]
-                    rows.append({"round": r.round, "candidate_id": r.candidate_id,
-                                 "target": tg, "predicted": m, "sd": s,
-                                 "labelled": float(labels.loc[r.candidate_id, tg])})
-        return pd.DataFrame(rows)
-
-    def status(self) -> dict:
-        """Rounds, labels, best so far and the surrogate's metrics, JSON-ready."""
-        rounds = self.store.rounds()
-        sur = self.store.surrogates()
-        lab = self.store.labels()
-        hist = self.history()
-        prop = self.store.proposals()
-        settled = self.store.settled(self.config.targets)
-        per_round = []
-        for r in rounds.itertuples():
-            members = prop[prop["round"] == r.round]["candidate_id"]
-            s = sur[sur["version"] == r.surrogate_version]
-            seen = hist[hist["n_labels"] <= (r.n_labelled_before + len(members))] \
-                if len(hist) else hist
-            per_round.append({
-                "round": int(r.round), "kind": r.kind, "acquisition": r.acquisition,
-                "batch": int(r.batch_size), "labelled": int(members.isin(settled).sum()),
-                "surrogate": s["model"].iloc[0] if len(s) else None,
-                "surrogate_cv": s["metrics"].iloc[0] if len(s) else None,
-                "refit_seconds": float(s["refit_seconds"].iloc[0]) if len(s) else None,
-                "best_so_far": _finite_or_none(seen["best_so_far"].iloc[-1]) if len(seen)
-                else None})
-        best = []
-        if len(hist):
-            top = hist[hist["feasible"]].sort_values("goal", ascending=False).head(5)
-            best = top.drop(columns=["created"]).to_dict("records")
-        return {"directory": str(self.dir), "candidates": len(self.candidates),
-                "objectives": [o.label() for o in self.objectives],
-                "goal_columns": [o.column for o in self.objectives if o.is_goal],
-                "goal_label": self.goal_label(),
-                "targets": self.config.targets,
-                "labels": {"ok": int((lab["status"] == "ok").sum()),
-                           "failed": int((lab["status"] != "ok").sum()),
-                           "candidates_labelled": int(len(hist))},
-                "pending": int(len(self.pending())), "rounds": per_round, "best": best,
-                "default_acquisition": self.config.default_acquisition()}
-
-    def goal_label(self) -> str:
-        """What ``best_so_far`` measures."""
-        goals = [o for o in self.objectives if o.is_goal]
-        if not goals:
-            return "labelled candidates inside every band"
-        if len(goals) == 1:
-            return f"best feasible {goals[0].column} ({goals[0].kind})"
-        return "best weighted sum of standardised goals"
-
-    def export_labels(self) -> pd.DataFrame:
-        """Every label, a row per candidate and source: key, SMILES/id, values, round."""
-        lab = self.store.labels()
-        if lab.empty:
-            return pd.DataFrame(columns=["candidate_id", "key", "source", "round"])
-        keys = ["candidate_id", "source", "fidelity", "round"]
-        wide = (lab.groupby([*keys, "target"], dropna=False)["value"].mean()
-                .unstack("target").reset_index())
-        status = lab.groupby(["candidate_id", "source"]).agg(
-            status=("status", lambda s: "ok" if (s == "ok").all() else "failed"),
-            reason=("reason", lambda s: "; ".join(sorted({x for x in s if x}))))
-        wide = wide.merge(status.reset_index(), on=["candidate_id", "source"])
-        wide = self.candidates[["candidate_id", "key", "smiles", "id"]].merge(wide,
-                                                                            on="candidate_id")
-        return wide.dropna(axis=1, how="all").sort_values(["round", "candidate_id"])
-
-
-def _pareto_in_order(df: pd.DataFrame, cols: list[str], signs: list[float]) -> np.ndarray:
-    v = df[cols].to_numpy(float) * np.array(signs)
-    front = np.zeros(len(df), bool)
-    fe = df["feasible"].to_numpy(bool)
-    front[fe] = pareto_front(v[fe])
-    return front
-
-
-def _finite_or_none(v: object) -> float | None:
-    """A best-so-far is ``None`` until some labelled candidate meets every constraint."""
-    v = float(v)
-    return v if np.isfinite(v) else None

@@ -31,7 +31,7 @@ def init(
     featurizer: str = typer.Option("ecfp:r=2,bits=2048", help="fingerprint of the molecules"),
     features: str | None = typer.Option(None, help="tabular space: comma-separated feature "
                                         "columns"),
-    acquisition: str | None = typer.Option(None, help="default acquisition (ei for goals, "
+    acquisition: str | None = typer.Option(None, help="default acquisition (thompson for goals, "
                                            "pwindow for bands only): {acquisitions}"),
     diversity: str = typer.Option("maxmin", help="batch diversity: maxmin or none"),
     ie_target: str = typer.Option("ie_ev", help="label column of e_ox_* potentials"),
@@ -94,6 +94,8 @@ def import_cmd(
 
     res = run_campaign_import(directory, results)
     out.print(f"{res.labels} labels from {res.rows} rows of [bold]{results.name}[/bold]")
+    if res.already:
+        err.print(f"{res.already} labels were imported from this file before (kept once)")
     if res.without_value:
         err.print(f"[yellow]{res.without_value} matched rows had no value[/yellow] (left "
                   "waiting)")

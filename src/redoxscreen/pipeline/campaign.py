@@ -8,12 +8,13 @@ from pathlib import Path
 from redoxscreen.campaign import Campaign, init_campaign
 from redoxscreen.campaign.loop import ImportResult
 from redoxscreen.campaign.objectives import Objective
+from redoxscreen.campaign.record import CampaignRecord
 from redoxscreen.report.campaign import write_campaign_page
 from redoxscreen.runtime.jsonio import write_json
 from redoxscreen.runtime.progress import Progress
 
 
-def write_report(campaign: Campaign) -> Path:
+def write_report(campaign: CampaignRecord) -> Path:
     """``DIR/summary.html`` and ``DIR/status.json`` from the campaign record."""
     status = campaign.status()
     write_json(campaign.dir / "status.json", status, tidy_floats=True)
@@ -60,12 +61,12 @@ def run_campaign(directory: str | Path, oracle: str, rounds: int, batch: int, *,
 
 
 def run_campaign_status(directory: str | Path) -> dict:
-    with Campaign(directory) as c:
+    with CampaignRecord(directory) as c:
         return c.status()
 
 
 def run_campaign_export(directory: str | Path, output: str | Path) -> tuple[Path, int]:
-    with Campaign(directory) as c:
+    with CampaignRecord(directory) as c:
         df = c.export_labels()
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
