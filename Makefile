@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_screen.py
 	$(BIN)/python bench/bench_screen_stages.py
 	$(BIN)/python bench/bench_uncertainty.py
+	$(BIN)/python bench/bench_campaign.py
 	$(BIN)/python bench/bench_oracle.py
 	$(BIN)/python bench/bench_zoo.py --dataset small
 	$(BIN)/python bench/bench_zoo.py --dataset ocelot
