@@ -212,3 +212,23 @@ def test_two_goals_give_a_pareto_front(files, tmp_path):
         assert not ((hist["ea_ev"] > row.ea_ev) & (hist["ie_ev"] < row.ie_ev)).any()
     assert len(hist) == 18 and 1 <= len(front) < 18
     assert "Pareto front" in (c / "summary.html").read_text()
+
+
+def test_imported_labels_that_all_failed_fall_back_to_random_ones(files, tmp_path):
+    d, cand, table, df = files
+    failed = pd.DataFrame({"smiles": df["smiles"].head(4), "ea_ev": np.nan,
+                           "status": "failed", "reason": "SCF did not converge"})
+    failed.to_csv(tmp_path / "failed.csv", index=False)
+    c = tmp_path / "f"
+    assert invoke("campaign", "init", c, "--candidates", cand, "--maximize", "ea_ev",
+                  "--labels", tmp_path / "failed.csv").exit_code == 0
+    run = ("campaign", "run", c, "--oracle", f"table:{table}:ea_ev", "--rounds", "1",
+           "--batch", "3")
+    r = invoke(*run)
+    assert r.exit_code == 2 and "0 usable labels" in " ".join(r.stderr.split())
+    assert invoke(*run, "--initial", "5").exit_code == 0
+    labels, prop, rounds = labels_of(c)
+    assert list(rounds["kind"]) == ["imported", "initial", "acquisition"]
+    assert (labels["status"] == "failed").sum() == 4 and (labels["status"] == "ok").sum() == 8
+    assert not set(prop[prop["round"] > 0]["candidate_id"]) & set(prop[prop["round"] == 0][
+        "candidate_id"])  # a failed candidate is never proposed again

@@ -30,6 +30,7 @@ from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.progress import Progress
 from redoxscreen.runtime.runs import file_sha256, library_versions
 
+MIN_LABELS = 3  # below this a surrogate cannot be cross-validated
 THOMPSON_POOL = 2000  # joint GP draws are taken over this many candidates (best by UCB)
 PREDICT_CHUNK = 20000
 
@@ -115,8 +116,9 @@ class Campaign(CampaignRecord):
     def fit(self, rnd: int) -> tuple[Surrogate, int]:
         """Refit the surrogate on every label; recorded as a new surrogate version."""
         ids, Y = self.labelled()
-        if len(ids) < 3:
-            raise ConfigError(f"{self.dir}: the surrogate needs at least 3 labelled candidates "
+        if len(ids) < MIN_LABELS:
+            raise ConfigError(f"{self.dir}: the surrogate needs at least {MIN_LABELS} labelled "
+                              "candidates "
                               f"(have {len(ids)}); import labels or run with --initial N")
         name = self.config.surrogate
         if name == "auto":
@@ -221,18 +223,21 @@ class Campaign(CampaignRecord):
             rng=rng, batch_size=batch, constrained=constrained)
 
     def propose_initial(self, n: int) -> pd.DataFrame:
-        """Round 0: ``n`` seeded random candidates (only when the campaign has no labels)."""
-        if len(self.store.rounds()):
-            return self.store.proposals(0)
-        rng = np.random.default_rng([self.config.seed, 0])
-        ids = self.candidates["candidate_id"].to_numpy(int)
+        """``n`` seeded random candidates not yet settled: round 0 of a campaign without
+        labels, or the next round when every imported label failed."""
+        rounds = self.store.rounds()
+        rnd = int(rounds["round"].max()) + 1 if len(rounds) else 0
+        rng = np.random.default_rng([self.config.seed, rnd])
+        ids = np.setdiff1d(self.candidates["candidate_id"].to_numpy(int),
+                           list(self.store.settled(self.config.targets)))
         pick = np.sort(rng.choice(ids, size=min(n, len(ids)), replace=False))
         proposal = pd.DataFrame({"candidate_id": pick, "score": np.nan,
                                  "predictions": [{} for _ in pick]})
-        self.store.add_round(0, "initial", "random", proposal, 0, None, "")
-        self.store.log("propose", round=0, acquisition="random", batch=len(pick))
-        self.write_batch(0)
-        return self.store.proposals(0)
+        self.store.add_round(rnd, "initial", "random", proposal, len(self.labelled()[0]), None,
+                             "")
+        self.store.log("propose", round=rnd, acquisition="random", batch=len(pick))
+        self.write_batch(rnd)
+        return self.store.proposals(rnd)
 
     def write_batch(self, rnd: int) -> Path:
         """``batches/round-K.csv``: what to compute or make, with the surrogate's predictions."""
@@ -345,13 +350,17 @@ class Campaign(CampaignRecord):
             acquisition: str | None = None, n_workers: int = 1) -> dict:
         """Finish the campaign to ``rounds`` acquisition rounds (a total, not an increment)."""
         self.oracle(oracle, n_workers)  # a bad or unfit oracle fails before any work
-        if not len(self.store.rounds()) and not len(self.labelled()[0]):
-            if not initial:
-                raise ConfigError("the campaign has no labels: pass --initial N (N random "
-                                  "candidates first) or import labels")
-            self.propose_initial(initial)
         t0 = time.time()
         labelled = self.label_pending(oracle, n_workers)
+        rounds_df = self.store.rounds()
+        if len(self.labelled()[0]) < MIN_LABELS and not (rounds_df["kind"] == "initial").any():
+            # no labels yet, or imported ones that all failed: start from random candidates
+            if not initial:
+                raise ConfigError(f"the campaign has {len(self.labelled()[0])} usable labels "
+                                  f"(the surrogate needs {MIN_LABELS}): pass --initial N (N "
+                                  "random candidates first) or import labels")
+            self.propose_initial(initial)
+            labelled += self.label_pending(oracle, n_workers)
         stopped = None
         while self.acquisition_rounds() < rounds:
             if oracle == "export" and len(self.pending()):

@@ -139,8 +139,9 @@ def demo_campaign(out: Path, conversion: PotentialConversion, rounds: int, batch
         run_campaign_init(directory, out / "library.csv", [parse_band(CAMPAIGN_BAND)],
                           labels=out / "oracle_check.csv", conversion=conversion.to_dict(),
                           collector="Al", seed=seed)
-    res = run_campaign(directory, "xtb", rounds, batch, acquisition="pwindow", workers=workers,
-                       progress=progress)
+    # --initial: random molecules first if every xTB label of the check failed
+    res = run_campaign(directory, "xtb", rounds, batch, initial=batch, acquisition="pwindow",
+                       workers=workers, progress=progress)
     st = res["status"]
     return {"objective": CAMPAIGN_BAND, "rounds": st["rounds"], "labels": st["labels"],
             "in_band": st["rounds"][-1]["best_so_far"] if st["rounds"] else None}
