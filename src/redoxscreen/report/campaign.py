@@ -21,7 +21,7 @@ def best_so_far_plot(history: pd.DataFrame, ylabel: str, path: str | Path) -> Pa
     starts = history.groupby("round")["n_labels"].min()
     for r, n in starts.items():
         if r > 0:
-            ax.axvline(n, color="0.85", lw=0.8, zorder=0)
+            ax.axvline(n - 0.5, color="0.85", lw=0.8, zorder=0)
     ax.set_xlabel("labels")
     ax.set_ylabel(ylabel)
     ax.set_title("best so far (grey lines: new rounds)")
