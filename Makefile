@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_uncertainty.py
 	$(BIN)/python bench/bench_campaign.py
 	$(BIN)/python bench/bench_oracle.py
+	$(BIN)/python bench/bench_oracle_solution.py
 	$(BIN)/python bench/bench_zoo.py --dataset small
 	$(BIN)/python bench/bench_zoo.py --dataset ocelot
 	$(BIN)/python bench/bench_dmpnn.py

@@ -232,3 +232,39 @@ def test_imported_labels_that_all_failed_fall_back_to_random_ones(files, tmp_pat
     assert (labels["status"] == "failed").sum() == 4 and (labels["status"] == "ok").sum() == 8
     assert not set(prop[prop["round"] > 0]["candidate_id"]) & set(prop[prop["round"] == 0][
         "candidate_id"])  # a failed candidate is never proposed again
+
+
+def test_potential_labels_are_used_without_a_conversion(files, tmp_path):
+    d, cand, table, df = files
+    lab = df[["smiles"]].assign(e_red_v_li=df["ea_ev"] - 1.2)  # as xtb:solvent=... writes
+    lab.to_csv(tmp_path / "pot.csv", index=False)
+    c = tmp_path / "pl"
+    r = invoke("campaign", "init", c, "--candidates", cand, "--band", "e_red_v_she=-2.0:-1.6",
+               "--potential-labels")
+    assert r.exit_code == 0, r.output
+    r = invoke("campaign", "run", c, "--oracle", f"table:{tmp_path / 'pot.csv'}:e_red_v_li",
+               "--rounds", "1", "--batch", "4", "--initial", "8")
+    assert r.exit_code == 0, r.output
+    from redoxscreen.campaign import CampaignRecord
+
+    with CampaignRecord(c) as rec:
+        assert rec.config.targets == ["e_red_v_li"]
+        col = rec.columns[0]
+        assert (col.slope, col.intercept) == (1.0, pytest.approx(-3.04))  # vs Li → vs SHE
+        hist = rec.history()
+    truth = dict(zip(lab["smiles"], lab["e_red_v_li"] - 3.04, strict=True))
+    assert np.allclose(hist["e_red_v_she"], [truth[k] for k in hist["key"]])
+    r = invoke("campaign", "init", tmp_path / "x", "--candidates", cand, "--band",
+               "e_red_v_li=1:2", "--potential-labels", "--calibration", tmp_path / "pot.csv")
+    assert r.exit_code == 2 and "convert them twice" in " ".join(r.stderr.split())
+
+
+def test_oracle_specs_take_settings():
+    from redoxscreen.campaign.oracles import make_oracle
+    from redoxscreen.runtime.errors import ConfigError
+
+    o = make_oracle("xtb:solvent=acetonitrile,method=GFN2-xTB", pd.DataFrame(), True)
+    assert o.targets == ("ie_ev", "ea_ev", "e_ox_v_li", "e_red_v_li")
+    assert o.source == "tblite:GFN2-xTB+ALPB(acetonitrile)"
+    with pytest.raises(ConfigError, match="has no setting 'solvant'"):
+        make_oracle("xtb:solvant=water", pd.DataFrame(), True)

@@ -29,6 +29,21 @@ def test_enumerate_and_label(tmp_path):
     assert r.exit_code == 2 and "unknown core families" in r.output
 
 
+def test_label_in_solution_writes_potentials(tmp_path):
+    pd.DataFrame({"smiles": ["O=C1C=CC(=O)C=C1", "CO"]}).to_csv(tmp_path / "m.csv", index=False)
+    out = tmp_path / "s.csv"
+    r = runner.invoke(app, ["label", str(tmp_path / "m.csv"), "-o", str(out), "--solvent",
+                            "acetonitrile", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    res = pd.read_csv(out)
+    assert (res["method"] == "tblite:GFN2-xTB+ALPB(acetonitrile)").all()  # GFN2 in solution
+    assert (res["e_red_v_li"] - (res["ea_ev"] - 1.40)).abs().max() < 1e-9
+    r = runner.invoke(app, ["label", str(tmp_path / "m.csv"), "-o", str(tmp_path / "x.csv"),
+                            "--solvent", "propylene carbonate"])
+    assert r.exit_code == 2 and "no parameters for propylene carbonate" in " ".join(
+        r.stderr.split())
+
+
 def test_demo_end_to_end_on_toy_data(tmp_path):
     df = toy_frame()
     data = tmp_path / "toy.csv"

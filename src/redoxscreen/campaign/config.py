@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from redoxscreen.campaign.objectives import Column, Objective, resolve_columns
+from redoxscreen.campaign.objectives import Column, Objective, potential_label, resolve_columns
 from redoxscreen.electrochem import PotentialConversion
 
 
@@ -31,6 +31,7 @@ class CampaignConfig:
     collector: str | None = None
     folds: int = 5
     seed: int = 0
+    potential_labels: bool = False  # labels are potentials (e_*_v_li), e.g. xtb in solution
 
     def objective_list(self) -> list[Objective]:
         return [Objective.from_dict(o) for o in self.objectives]
@@ -45,13 +46,16 @@ class CampaignConfig:
         return "thompson" if any(o.is_goal for o in self.objective_list()) else "pwindow"
 
 
-def needed_targets(objectives: list[Objective], ie_target: str | None, ea_target: str | None
-                   ) -> list[str]:
-    """Label columns the objectives read (a derived potential reads its IE/EA column)."""
+def needed_targets(objectives: list[Objective], ie_target: str | None, ea_target: str | None,
+                   potential_labels: bool = False) -> list[str]:
+    """Label columns the objectives read: a derived potential reads its IE/EA column, or its
+    ``e_*_v_li`` column when the labels are potentials."""
     out: list[str] = []
     for o in objectives:
         t = o.column
-        if t.startswith("e_ox_v_"):
+        if potential_labels and potential_label(t):
+            t = potential_label(t)
+        elif t.startswith("e_ox_v_"):
             t = ie_target or "ie_ev"
         elif t.startswith("e_red_v_"):
             t = ea_target or "ea_ev"
@@ -64,6 +68,7 @@ def config_columns(config: CampaignConfig) -> list[Column]:
     return resolve_columns(config.objective_list(), config.targets, ie_target=config.ie_target,
                            ea_target=config.ea_target,
                            conversion=PotentialConversion.from_dict(config.conversion),
-                           solvent=config.solvent, collector=config.collector)
+                           solvent=config.solvent, collector=config.collector,
+                           potential_labels=config.potential_labels)
 
 

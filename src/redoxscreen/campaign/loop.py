@@ -48,7 +48,9 @@ def init_campaign(directory: str | Path, candidates: str | Path, objectives: lis
                                             feature_cols=feature_cols)
     ie, ea = options.get("ie_target", "ie_ev"), options.get("ea_target", "ea_ev")
     config = CampaignConfig(objectives=[o.to_dict() for o in objectives],
-                            targets=needed_targets(objectives, ie, ea), space=desc,
+                            targets=needed_targets(objectives, ie, ea,
+                                                   bool(options.get("potential_labels"))),
+                            space=desc,
                             candidates_file=str(Path(candidates).resolve()),
                             candidates_sha256=file_sha256(candidates), **options)
     if config.acquisition:

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from redoxscreen.electrochem import PotentialConversion, stability_window
+from redoxscreen.electrochem.scales import convert_potential
 from redoxscreen.runtime.errors import ConfigError
 
 _POTENTIAL = re.compile(r"^e_(ox|red)_v_(li|she|abs)$")
@@ -123,11 +124,21 @@ class Column:
         return bool(np.isfinite(self.low) or np.isfinite(self.high))
 
 
+def potential_label(column: str) -> str | None:
+    """``e_red_v_she`` → ``e_red_v_li``: the label column of a potential when the labels are
+    potentials already (kept vs Li/Li⁺, as the solvated oracle writes them)."""
+    m = _POTENTIAL.match(column)
+    return f"e_{m.group(1)}_v_li" if m else None
+
+
 def resolve_columns(objectives: list[Objective], label_targets: list[str], *,
                     ie_target: str | None, ea_target: str | None,
                     conversion: PotentialConversion, solvent: str,
-                    collector: str | None) -> list[Column]:
-    """One :class:`Column` per objective: which target it reads, its linear map, its bounds."""
+                    collector: str | None, potential_labels: bool = False) -> list[Column]:
+    """One :class:`Column` per objective: which target it reads, its linear map, its bounds.
+
+    With ``potential_labels`` a potential objective reads its ``e_*_v_li`` label column, moved
+    to the objective's scale (no IE/EA conversion: it would apply twice)."""
     out = []
     for obj in objectives:
         low, high = obj.low, obj.high
@@ -141,15 +152,19 @@ def resolve_columns(objectives: list[Objective], label_targets: list[str], *,
             out.append(Column(obj.column, obj.column, 1.0, 0.0, low, high))
             continue
         process = "oxidation" if m.group(1) == "ox" else "reduction"
-        target = ie_target if process == "oxidation" else ea_target
+        scale = _SCALES[m.group(2)]
+        if potential_labels:
+            target, a = potential_label(obj.column), 1.0
+            b = float(convert_potential(0.0, "vs_li", scale, conversion.she_absolute_v))
+        else:
+            target = ie_target if process == "oxidation" else ea_target
+            b = float(conversion.potential(0.0, process, scale))
+            a = float(conversion.potential(1.0, process, scale)) - b
         if target is None or target not in label_targets:
             need = "--ie-target" if process == "oxidation" else "--ea-target"
             raise ConfigError(f"objective {obj.column} needs the label column it comes from: "
                               f"name it with {need} (label columns: "
                               f"{', '.join(label_targets) or 'none'})")
-        scale = _SCALES[m.group(2)]
-        b = float(conversion.potential(0.0, process, scale))
-        a = float(conversion.potential(1.0, process, scale)) - b
         window = stability_window(solvent, collector, scale, conversion.she_absolute_v)
         low, high = max(low, window.low_v), min(high, window.high_v)
         if low >= high:

@@ -31,16 +31,22 @@ class Label:
 
 
 class PhysicsOracle:
-    """A registered per-molecule labeller (xTB: ``ie_ev``, ``ea_ev``) run in worker processes."""
+    """A registered per-molecule labeller run in worker processes: xTB gives ``ie_ev`` and
+    ``ea_ev`` (and ``e_ox_v_li``, ``e_red_v_li`` in solution: ``xtb:solvent=acetonitrile``)."""
 
-    targets = ("ie_ev", "ea_ev")
     needs_smiles = True
 
-    def __init__(self, name: str, n_workers: int = 1):
-        self.oracle = ORACLES[name].factory()
+    def __init__(self, name: str, settings: dict | None = None, n_workers: int = 1):
+        settings = dict(settings or {})
+        ORACLES.check_settings(name, settings)
+        try:
+            self.oracle = ORACLES[name].factory(**settings)
+        except TypeError as exc:
+            raise ConfigError(f"oracle {name} with {settings}: {exc}") from exc
+        self.targets = tuple(getattr(self.oracle, "targets", ("ie_ev", "ea_ev")))
         self.spec = name
-        self.source = name
-        self.fidelity = getattr(self.oracle, "name", name)
+        self.source = getattr(self.oracle, "name", name)
+        self.fidelity = self.source
         self.n_workers = n_workers
 
     def label(self, batch: pd.DataFrame) -> Iterator[Label]:
@@ -104,8 +110,23 @@ def make_oracle(spec: str, candidates: pd.DataFrame, molecular: bool, n_workers:
                               "separated by commas), e.g. table:dft.csv:ea_ev")
         return TableOracle(path, [c.strip() for c in cols.split(",") if c.strip()],
                            candidates, molecular)
-    if spec not in ORACLES:
-        raise ConfigError(f"unknown oracle {spec!r}; use {', '.join(ORACLES.names())}, "
-                          "table:PATH:COLUMN or export")
-    return PhysicsOracle(spec, n_workers)
+    name, _, args = spec.partition(":")
+    if name not in ORACLES:
+        raise ConfigError(f"unknown oracle {name!r}; use {', '.join(ORACLES.names())}"
+                          "[:key=value,...], table:PATH:COLUMN or export")
+    return PhysicsOracle(name, _options(args, spec), n_workers)
+
+
+def _options(args: str, spec: str) -> dict:
+    """``solvent=acetonitrile,method=GFN2-xTB,adiabatic=true`` → a dict of typed values."""
+    import yaml
+
+    out = {}
+    for item in filter(None, (a.strip() for a in args.split(","))):
+        key, sep, value = (x.strip() for x in item.partition("="))
+        if not sep:
+            raise ConfigError(f"--oracle {spec!r}: write NAME:key=value,..., e.g. "
+                              "xtb:solvent=acetonitrile,method=GFN2-xTB")
+        out[key] = yaml.safe_load(value)
+    return out
 

@@ -36,6 +36,9 @@ def init(
     diversity: str = typer.Option("maxmin", help="batch diversity: maxmin or none"),
     ie_target: str = typer.Option("ie_ev", help="label column of e_ox_* potentials"),
     ea_target: str = typer.Option("ea_ev", help="label column of e_red_* potentials"),
+    potential_labels: bool = typer.Option(False, help="labels are potentials vs Li/Li+ "
+                                          "(e_ox_v_li, e_red_v_li: xtb:solvent=..., measured), "
+                                          "used without a conversion"),
     calibration: Path | None = typer.Option(None, help="potential conversion from "
                                             "'redoxscreen calibrate' (default: the study's)"),
     solvent: str = typer.Option("acetonitrile", help="its window limits potential objectives"),
@@ -48,7 +51,11 @@ def init(
     from redoxscreen.campaign import objectives_from_options
     from redoxscreen.electrochem import PotentialConversion
     from redoxscreen.pipeline.campaign import run_campaign_init
+    from redoxscreen.runtime.errors import ConfigError
 
+    if potential_labels and calibration:
+        raise ConfigError("--potential-labels: the labels are potentials already, so a "
+                          "--calibration would convert them twice; drop one")
     conv = (PotentialConversion.load(calibration) if calibration
             else PotentialConversion.study())
     objectives = objectives_from_options(maximize, minimize, band, weight or None)
@@ -57,6 +64,7 @@ def init(
         feature_cols=[c.strip() for c in features.split(",")] if features else None,
         surrogate=surrogate, featurizer=featurizer, acquisition=acquisition,
         diversity=diversity, ie_target=ie_target, ea_target=ea_target,
+        potential_labels=potential_labels,
         conversion=conv.to_dict(), solvent=solvent, collector=collector, seed=seed)
     if status["rejected"]:
         err.print(f"[yellow]{status['rejected']} candidate rows rejected[/yellow] (invalid or "
@@ -109,7 +117,8 @@ def import_cmd(
 @cli_command
 def run(
     directory: Path = typer.Argument(...),
-    oracle: str = typer.Option(..., help="xtb, table:PATH:COLUMN[,COLUMN] or export"),
+    oracle: str = typer.Option(..., help="xtb[:solvent=acetonitrile,method=GFN2-xTB,...], "
+                               "table:PATH:COLUMN[,COLUMN] or export"),
     rounds: int = typer.Option(..., help="total acquisition rounds of the campaign (resumes)"),
     batch: int = typer.Option(..., help="candidates per round"),
     initial: int | None = typer.Option(None, help="random candidates to label first when the "

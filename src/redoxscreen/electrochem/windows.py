@@ -33,6 +33,11 @@ def _lookup(name: str, kind: str) -> pd.Series:
     raise ConfigError(f"unknown {kind} {name!r}; known: {known} (see 'redoxscreen solvents')")
 
 
+def solvent_name(name: str) -> str:
+    """The table's name of a solvent given by name or alias (``MeCN`` → ``acetonitrile``)."""
+    return str(_lookup(name, "solvent")["name"])
+
+
 @dataclass(frozen=True)
 class Window:
     """Usable potential range (V on ``scale``); ``None`` limits are open."""

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.registry import Registry
 
 ORACLES = Registry("oracle", load=lambda: importlib.import_module("redoxscreen.oracle.xtb"))
@@ -35,12 +36,15 @@ class OracleResult:
     reason: str = ""
     seconds: float = 0.0
     method: str = ""
+    e_ox_v_li: float | None = None  # in solution only: IE_solv and EA_solv as potentials
+    e_red_v_li: float | None = None
 
     def values(self) -> dict[str, float]:
         """The labels this result carries, by target name (none when it failed)."""
         if self.status != "ok":
             return {}
-        return {k: v for k, v in (("ie_ev", self.ie_ev), ("ea_ev", self.ea_ev)) if v is not None}
+        return {k: getattr(self, k) for k in ("ie_ev", "ea_ev", "e_ox_v_li", "e_red_v_li")
+                if getattr(self, k) is not None}
 
     @classmethod
     def failed(cls, smiles: str, reason: str, method: str = "", seconds: float = 0.0
@@ -94,6 +98,10 @@ def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *
     results_csv = Path(results_csv)
     done: set[str] = set()
     if results_csv.exists() and results_csv.stat().st_size > 0:
+        header = list(pd.read_csv(results_csv, nrows=0).columns)
+        if header != COLUMNS:
+            raise ConfigError(f"{results_csv}: its columns ({', '.join(header)}) are not this "
+                              f"version's ({', '.join(COLUMNS)}); label into a new file")
         done = set(pd.read_csv(results_csv, usecols=["smiles"])["smiles"].astype(str))
     todo = list(dict.fromkeys(s for s in smiles if s not in done))
     new_file = not results_csv.exists() or results_csv.stat().st_size == 0

@@ -11,6 +11,15 @@ doublets). Then
 with :math:`\Delta = 4.8455` eV, the empirical shift of the IPEA-xTB paper (Ásgeirsson, Bauer &
 Grimme, Chem. Sci. 8, 4879 (2017); also what ``xtb --vipea`` subtracts). Raw xTB energy
 differences sit about 5 eV above DFT before this shift.
+
+In solution (``solvent=``) every state is computed with tblite's implicit solvent (ALPB, or
+GBSA), so IE and EA are the solvated ones, and the oxidation and reduction potentials follow on
+the absolute scale, :math:`E_\mathrm{ox} = \mathrm{IE}_\mathrm{solv}/e`,
+:math:`E_\mathrm{red} = \mathrm{EA}_\mathrm{solv}/e`, reported vs Li/Li⁺ through SHE = 4.44 V
+absolute and Li/Li⁺ = −3.04 V vs SHE (:mod:`redoxscreen.electrochem.scales`). The empirical
+shift :math:`\Delta` is kept; it is not a solution-phase reference, so a line fitted on measured
+potentials (``redoxscreen calibrate``) remains the way to absolute accuracy. ``adiabatic=True``
+relaxes the neutral, the cation and the anion each at its own charge (xTB gradients).
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from rdkit import Chem
 from rdkit.Chem import AllChem
 
 from redoxscreen.chem import to_mol
+from redoxscreen.electrochem.scales import convert_potential
+from redoxscreen.electrochem.windows import solvent_name
 from redoxscreen.oracle.base import ORACLES, OracleResult
 from redoxscreen.runtime.errors import ConfigError
 
@@ -30,6 +41,27 @@ ANGSTROM_BOHR = 1.0 / 0.529177210903
 IPEA_SHIFT_EV = 4.8455
 MAX_Z = 86  # the GFN/IPEA parameterisations cover H–Rn
 METHODS = ("IPEA1-xTB", "GFN2-xTB", "GFN1-xTB")
+SOLVATION = ("alpb", "gbsa")
+# our solvent names (electrochem/windows.csv) → tblite's parameterised solvents; the carbonates
+# have no ALPB/GBSA parameters
+TBLITE_SOLVENTS = {
+    "alpb": {"acetonitrile": "acetonitrile", "dimethyl sulfoxide": "dmso",
+             "N,N-dimethylformamide": "dmf", "tetrahydrofuran": "thf", "water": "water"},
+    "gbsa": {"acetonitrile": "acetonitrile", "dimethyl sulfoxide": "dmso",
+             "N,N-dimethylformamide": "dmf", "tetrahydrofuran": "thf", "water": "h2o"},
+}
+
+
+def tblite_solvent(name: str, model: str = "alpb") -> str:
+    """tblite's name of a solvent of ``windows.csv`` (aliases accepted) for ALPB or GBSA."""
+    if model not in SOLVATION:
+        raise ConfigError(f"unknown implicit solvent model {model!r}; use alpb or gbsa")
+    ours = solvent_name(name)
+    known = TBLITE_SOLVENTS[model]
+    if ours not in known:
+        raise ConfigError(f"{model.upper()} has no parameters for {ours}; solvents with "
+                          f"parameters: {', '.join(known)}")
+    return known[ours]
 
 
 def embed(mol: Chem.Mol, seed: int = 0) -> tuple[Chem.Mol | None, str]:
@@ -61,18 +93,29 @@ class XTBOracle:
     shift_ev : subtracted from raw IE and EA (default: the IPEA-xTB shift).
     optimize : relax the neutral geometry with xTB before the single points.
     seed : embedding seed.
+    solvent : implicit solvent (a name of ``redoxscreen solvents`` with parameters); ``None``:
+        gas phase.
+    solvation : ``alpb`` (default) or ``gbsa``.
+    adiabatic : relax each charge state at its own charge (implies ``optimize``).
     """
 
     def __init__(self, method: str = "IPEA1-xTB", shift_ev: float = IPEA_SHIFT_EV,
-                 optimize: bool = False, seed: int = 0, max_iterations: int = 250):
+                 optimize: bool = False, seed: int = 0, max_iterations: int = 250,
+                 solvent: str | None = None, solvation: str = "alpb", adiabatic: bool = False):
         if method not in METHODS:
             raise ConfigError(f"unknown xTB method {method!r}; use one of {', '.join(METHODS)}")
         self.method = method
         self.shift_ev = shift_ev
-        self.optimize = optimize
+        self.optimize = optimize or adiabatic
         self.seed = seed
         self.max_iterations = max_iterations
-        self.name = f"tblite:{method}"
+        self.solvent = solvent
+        self.solvation = solvation
+        self.adiabatic = adiabatic
+        self._tblite_solvent = tblite_solvent(solvent, solvation) if solvent else None
+        self.targets = ("ie_ev", "ea_ev") + (("e_ox_v_li", "e_red_v_li") if solvent else ())
+        where = f"+{solvation.upper()}({self._tblite_solvent})" if solvent else ""
+        self.name = f"tblite:{method}{where}{':adiabatic' if adiabatic else ''}"
 
     def _energy(self, numbers: np.ndarray, positions: np.ndarray, charge: int,
                 gradient: bool = False) -> tuple[float, np.ndarray | None]:
@@ -83,6 +126,8 @@ class XTBOracle:
                           uhf=n_electrons % 2)
         calc.set("verbosity", 0)
         calc.set("max-iter", self.max_iterations)
+        if self._tblite_solvent:
+            calc.add(f"{self.solvation}-solvation", self._tblite_solvent)
         res = calc.singlepoint()
         return float(res.get("energy")), (res.get("gradient") if gradient else None)
 
@@ -120,11 +165,18 @@ class XTBOracle:
                 positions = self._relax(numbers, positions, charge)
             for dq, name in ((0, "neutral"), (1, "cation"), (-1, "anion")):
                 state = name
-                energies[dq] = self._energy(numbers, positions, charge + dq)[0] * HARTREE_EV
+                at = (self._relax(numbers, positions, charge + dq) if self.adiabatic and dq
+                      else positions)
+                energies[dq] = self._energy(numbers, at, charge + dq)[0] * HARTREE_EV
         except Exception as exc:  # tblite raises on SCF non-convergence and invalid input
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return OracleResult.failed(smiles, f"xTB failed for the {state}: {msg}", self.name,
                                        time.perf_counter() - t0)
         ie = energies[1] - energies[0] - self.shift_ev
         ea = energies[0] - energies[-1] - self.shift_ev
-        return OracleResult(smiles, ie, ea, "ok", "", time.perf_counter() - t0, self.name)
+        e_ox = e_red = None
+        if self.solvent:  # solvated IE/EA (eV) are absolute potentials (V)
+            e_ox = float(convert_potential(ie, "absolute", "vs_li"))
+            e_red = float(convert_potential(ea, "absolute", "vs_li"))
+        return OracleResult(smiles, ie, ea, "ok", "", time.perf_counter() - t0, self.name,
+                            e_ox, e_red)

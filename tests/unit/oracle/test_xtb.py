@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from redoxscreen.oracle import OracleResult, XTBOracle, label_many
+from redoxscreen.runtime.errors import ConfigError
 
 pytest.importorskip("tblite")
 
@@ -80,3 +81,31 @@ def test_parallel_labelling_after_torch_started_threads(tmp_path):
     torch.ones(256, 256) @ torch.ones(256, 256)  # starts torch's thread pool, as training does
     res = label_many(XTBOracle(seed=0), ["CO", "CCO", "CCCO"], tmp_path / "l.csv", n_workers=2)
     assert sorted(res["smiles"]) == ["CCCO", "CCO", "CO"] and (res["status"] == "ok").all()
+
+
+def test_implicit_solvent_stabilises_both_ions_and_gives_potentials():
+    gas = XTBOracle(method="GFN2-xTB", seed=0).label("O=C1C=CC(=O)C=C1")
+    acn = XTBOracle(method="GFN2-xTB", seed=0, solvent="MeCN").label("O=C1C=CC(=O)C=C1")
+    assert acn.status == "ok" and acn.method == "tblite:GFN2-xTB+ALPB(acetonitrile)"
+    # a cation and an anion of a small molecule gain 1-3 eV of solvation in acetonitrile
+    assert 1.0 < acn.ea_ev - gas.ea_ev < 3.0 and 1.0 < gas.ie_ev - acn.ie_ev < 3.0
+    # absolute → vs Li/Li+: −4.44 V (SHE) + 3.04 V (Li/Li+ vs SHE)
+    assert acn.e_red_v_li == pytest.approx(acn.ea_ev - 1.40)
+    assert acn.e_ox_v_li == pytest.approx(acn.ie_ev - 1.40)
+    assert gas.e_red_v_li is None  # a gas-phase energy is not a potential
+    gb = XTBOracle(method="GFN2-xTB", seed=0, solvent="water", solvation="gbsa").label("CO")
+    assert gb.status == "ok" and "GBSA(h2o)" in gb.method
+
+
+def test_unparameterised_solvent_is_an_error_listing_the_known_ones():
+    with pytest.raises(ConfigError, match="no parameters for dimethyl carbonate.*acetonitrile"):
+        XTBOracle(solvent="DMC")
+    with pytest.raises(ConfigError, match="unknown solvent"):
+        XTBOracle(solvent="kerosene")
+
+
+def test_adiabatic_relaxes_the_ions():
+    vert = XTBOracle(method="GFN2-xTB", seed=0, optimize=True).label("O=C1C=CC(=O)C=C1")
+    adia = XTBOracle(method="GFN2-xTB", seed=0, adiabatic=True).label("O=C1C=CC(=O)C=C1")
+    assert adia.method.endswith(":adiabatic")
+    assert adia.ea_ev >= vert.ea_ev - 1e-4 and adia.ie_ev <= vert.ie_ev + 1e-4
