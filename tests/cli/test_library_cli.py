@@ -36,7 +36,7 @@ def test_label_in_solution_writes_potentials(tmp_path):
                             "acetonitrile", "--workers", "1"])
     assert r.exit_code == 0, r.output
     res = pd.read_csv(out)
-    assert (res["method"] == "tblite:GFN2-xTB+ALPB(acetonitrile)").all()  # GFN2 in solution
+    assert (res["method"] == "tblite:IPEA1-xTB+ALPB(acetonitrile)").all()
     assert (res["e_red_v_li"] - (res["ea_ev"] - 1.40)).abs().max() < 1e-9
     r = runner.invoke(app, ["label", str(tmp_path / "m.csv"), "-o", str(tmp_path / "x.csv"),
                             "--solvent", "propylene carbonate"])

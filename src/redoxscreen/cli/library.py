@@ -35,8 +35,8 @@ def label(
     data: Path = typer.Argument(..., help="Molecules to label (any table format)"),
     output: Path = typer.Option(..., "--output", "-o", help="results CSV (appended, resumable)"),
     oracle: str = typer.Option("xtb", help="labeller: {oracles}"),
-    method: str | None = typer.Option(None, help="IPEA1-xTB (default in the gas phase), "
-                                      "GFN2-xTB (default in solution) or GFN1-xTB"),
+    method: str = typer.Option("IPEA1-xTB", help="IPEA1-xTB (best in the gas phase and in "
+                               "solution here), GFN2-xTB (faster) or GFN1-xTB"),
     optimize: bool = typer.Option(False, help="xTB geometry optimisation before single points"),
     solvent: str | None = typer.Option(None, help="implicit solvent (ALPB): acetonitrile, "
                                        "DMSO, DMF, THF, water; also writes potentials vs Li/Li+"),
@@ -49,7 +49,6 @@ def label(
     """Compute IE and EA with a physics oracle (vertical by default; --solvent for implicit
     solvent and potentials); failures get a status and reason."""
     from redoxscreen.pipeline.library import run_label
-    method = method or ("GFN2-xTB" if solvent else "IPEA1-xTB")
     res = run_label(data, output, oracle=oracle, method=method, optimize=optimize,
                     workers=workers, seed=seed, smiles_col=smiles_col, solvent=solvent,
                     solvation=solvation, adiabatic=adiabatic, progress=bars())
