@@ -268,3 +268,22 @@ def test_oracle_specs_take_settings():
     assert o.source == "tblite:GFN2-xTB+ALPB(acetonitrile)"
     with pytest.raises(ConfigError, match="has no setting 'solvant'"):
         make_oracle("xtb:solvant=water", pd.DataFrame(), True)
+
+
+def test_a_campaign_open_in_another_process_is_a_clear_error(files, tmp_path):
+    d, cand, table, df = files
+    c = tmp_path / "busy"
+    assert invoke("campaign", "init", c, "--candidates", cand, "--maximize",
+                  "ea_ev").exit_code == 0
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from redoxscreen.campaign.store import CampaignStore; "
+        f"s = CampaignStore({str(c)!r}); print('open', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        r = invoke("campaign", "status", c)
+        assert r.exit_code == 2 and "is another 'campaign run' using it" in " ".join(
+            r.stderr.split())
+    finally:
+        holder.kill()
+        holder.wait()
