@@ -35,7 +35,9 @@ def screen(
     uncertainty: str = typer.Option("conformal", help="interval: {uncertainty}"),
     coverage: float = typer.Option(0.95, help="interval coverage"),
     scale: str = typer.Option("vs_li", help="vs_li, vs_she or absolute"),
-    conversion: str = typer.Option("study", help="'study' or a calibration JSON file"),
+    conversion: str | None = typer.Option(None, help="'study' or a calibration JSON file "
+                                          "(default: none for a model of potentials, else "
+                                          "'study')"),
     ie_target: str | None = typer.Option(None, help="model output holding IE"),
     ea_target: str | None = typer.Option(None, help="model output holding EA"),
     chunk_size: int = typer.Option(10000, help="molecules per chunk (memory ∝ chunk)"),
@@ -46,11 +48,12 @@ def screen(
 ) -> None:
     """Predict potentials for a library, apply the window rules, rank candidates (resumable)."""
     from redoxscreen.pipeline.screen import run_screen_command
-    conv = (PotentialConversion.study() if conversion == "study"
+    conv = (None if conversion is None else PotentialConversion.study() if conversion == "study"
             else PotentialConversion.load(conversion))
     settings = ScreenSettings(roles=list(role), solvent=solvent, collector=collector,
                               bands=_bands(band), uncertainty=uncertainty, coverage=coverage,
-                              scale=scale, conversion=conv.to_dict(), ie_target=ie_target,
+                              scale=scale, conversion=conv.to_dict() if conv else None,
+                              ie_target=ie_target,
                               ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
                               top_n=top)
     summary = run_screen_command(model, library, run_dir or default_out("screen"), settings,

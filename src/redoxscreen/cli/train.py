@@ -25,7 +25,8 @@ def metrics_table(metrics: dict, title: str) -> Table:
 def train(
     data: Path = typer.Argument(..., help="Table of molecules: CSV/TSV/XLSX/Parquet/.smi"),
     target: list[str] = typer.Option(..., "--target", "-t",
-                                     help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. vie, ea=-vea"),
+                                     help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. vie, ea=-vea, "
+                                     "e_red=E_red:V (a potential on --scale)"),
     run_dir: Path | None = typer.Option(None, "--out", "-o",
                                         help="Run folder (default runs/...)"),
     smiles_col: str | None = typer.Option(None, help="SMILES column (auto-detected if omitted)"),
@@ -43,6 +44,10 @@ def train(
     max_epochs: int | None = typer.Option(None, help="Override the preset's epoch limit"),
     cache_dir: Path | None = typer.Option(None, help="Feature cache directory"),
     dedupe_tolerance: float = typer.Option(0.1, help="Warn when duplicates disagree by more (eV)"),
+    scale: str = typer.Option("vs_li", help="scale of potential targets (:V): vs_li, vs_she "
+                              "or absolute; screen then uses them without a conversion"),
+    label_solvent: str | None = typer.Option(None, help="solvent of the labels (recorded on "
+                                             "the model card)"),
 ) -> None:
     """Cross-validate a model (the FCNN by default) and save the k fold models as one ensemble."""
     from redoxscreen.pipeline.train import TrainOptions, run_train
@@ -51,7 +56,8 @@ def train(
                            folds=folds, split=split,
                            seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,
                            cache_dir=str(cache_dir) if cache_dir else None,
-                           dedupe_tolerance=dedupe_tolerance)
+                           dedupe_tolerance=dedupe_tolerance, scale=scale,
+                           label_solvent=label_solvent)
     result = run_train(data, target, run_dir or default_out("train"), smiles_col=smiles_col,
                        options=options, progress=bars())
     out.print(metrics_table(result.cv.metrics, f"{folds}-fold {split} CV (out-of-fold)"))

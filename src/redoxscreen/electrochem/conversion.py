@@ -53,6 +53,11 @@ class PotentialConversion:
         return cls("study", shift, shift, "vs_li")
 
     @classmethod
+    def identity(cls, scale: str = "vs_li") -> PotentialConversion:
+        """For values that are potentials on ``scale`` already (a model trained on them)."""
+        return cls("labels", LinearMap(), LinearMap(), scale)
+
+    @classmethod
     def solvation(cls, oxidation_offset_v: float, reduction_offset_v: float,
                   she_absolute_v: float = SHE_ABSOLUTE_V) -> PotentialConversion:
         return cls("solvation", LinearMap(1.0, oxidation_offset_v),

@@ -17,6 +17,8 @@ from sklearn.base import BaseEstimator
 
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column
+from redoxscreen.data.units import is_energy_unit
+from redoxscreen.electrochem import SCALES
 from redoxscreen.evaluation.cv import CVResult, FoldFit, FoldStore, cross_validate
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.features import MolFeaturizer, cached_transform, make_featurizer
@@ -24,6 +26,7 @@ from redoxscreen.models import EnsembleRegressor, RedoxModel
 from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.registry import make_estimator
 from redoxscreen.report import error_histogram, learning_curves, parity_plot
+from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.progress import Progress, or_silent
 from redoxscreen.runtime.runs import RunFolder, config_digest, file_sha256
 
@@ -43,6 +46,8 @@ class TrainOptions:
     max_epochs: int | None = None
     cache_dir: str | None = None
     dedupe_tolerance: float = 0.1
+    scale: str = "vs_li"  # of potential targets (unit V)
+    label_solvent: str | None = None  # the solvent the labels were computed or measured in
 
     def featurizer_spec(self) -> str:
         if self.featurizer:
@@ -136,12 +141,28 @@ def write_cv_outputs(run: RunFolder, table: MoleculeTable, result: CVResult,
     return model.save(run.path / "model")
 
 
+def label_record(targets: list[str], options: TrainOptions) -> dict:
+    """Units of the targets as the model card states them (``V`` for potentials, which then
+    name their ``potential_scale``) and the solvent of the labels."""
+    specs = [TargetSpec.parse(t) for t in targets]
+    units = {s.name: "V" if s.unit.lower() == "v" else "eV" if is_energy_unit(s.unit)
+             else s.unit for s in specs}
+    out: dict = {"units": units, "label_solvent": options.label_solvent}
+    if "V" in units.values():
+        if options.scale not in SCALES:
+            raise ConfigError(f"unknown potential scale {options.scale!r}; use "
+                              f"{', '.join(SCALES)}")
+        out["potential_scale"] = options.scale
+    return out
+
+
 def run_train(data: str | Path, targets: list[str], out: str | Path, *,
               smiles_col: str | None = None, options: TrainOptions | None = None,
               progress: Progress | None = None) -> TrainResult:
     """The ``redoxscreen train`` command as a function."""
     options = options or TrainOptions()
     estimator = options.estimator()
+    label_record(targets, options)  # an unknown scale fails before any work
     table = load_training_table(data, targets, smiles_col, options.dedupe_tolerance)
     featurizer = make_featurizer(options.featurizer_spec(), n_jobs=options.n_jobs)
     config = {"data": str(data), "targets": targets, "smiles_col": smiles_col,
@@ -164,6 +185,7 @@ def run_train(data: str | Path, targets: list[str], out: str | Path, *,
                                     cache_dir=options.cache_dir, fold_store=store,
                                     progress=progress)
     model.info["training"]["file_sha256"] = sha
+    model.info.update(label_record(targets, options))
     model_dir = write_cv_outputs(run, table, result, model)
     store.clear()
     if not any(store.directory.parent.iterdir()):

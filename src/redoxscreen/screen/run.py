@@ -114,6 +114,7 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
     # the coordinator reads only model.json and oof.csv: workers load torch and the weights
     model = read_model_card(model_dir)
     settings.resolve_targets(model.targets)
+    settings.resolve_conversion(model.meta.get("units", {}), model.meta.get("potential_scale"))
     settings.rules()  # validates solvent/collector/roles before any work
     calibrators = fit_calibrators(model, settings)
     identity = {"model": str(Path(model_dir).resolve()),

@@ -14,7 +14,9 @@ class ScreenSettings:
     """Options of ``redoxscreen screen``.
 
     ``bands`` maps a role to ``(low, high)`` in V on ``scale`` (either may be ``None``);
-    ``conversion`` is a :class:`PotentialConversion` as a dict (default: the study's rule).
+    ``conversion`` is a :class:`PotentialConversion` as a dict; ``None`` (the default) is the
+    model's own: none for a model that predicts potentials, else the study's rule
+    (:meth:`resolve_conversion`).
     """
 
     roles: list[str] = field(default_factory=lambda: ["cathode", "anode"])
@@ -24,7 +26,7 @@ class ScreenSettings:
     uncertainty: str = "conformal"
     coverage: float = 0.95
     scale: str = "vs_li"
-    conversion: dict = field(default_factory=lambda: PotentialConversion.study().to_dict())
+    conversion: dict | None = None
     ie_target: str | None = None
     ea_target: str | None = None
     chunk_size: int = 10000
@@ -34,7 +36,8 @@ class ScreenSettings:
     def rules(self) -> dict[str, ScreenRule]:
         """One rule per role; validates roles, solvent, collector and the uncertainty mode."""
         INTERVALS[self.uncertainty]  # an unknown mode fails before any work
-        conv = PotentialConversion.from_dict(self.conversion)
+        conv = PotentialConversion.from_dict(self.conversion or
+                                             PotentialConversion.study().to_dict())
         window = stability_window(self.solvent, self.collector, self.scale, conv.she_absolute_v)
         return {r: ScreenRule(r, window, self.bands.get(r)) for r in self.roles}
 
@@ -49,14 +52,33 @@ class ScreenSettings:
             hits = [t for t in targets if any(k in t.lower() for k in keys)]
             return hits[0] if hits else None
 
-        self.ie_target = pick(self.ie_target, ("ie", "ip", "ion"))
-        self.ea_target = pick(self.ea_target, ("ea", "affin"))
+        self.ie_target = pick(self.ie_target, ("ie", "ip", "ion", "e_ox"))
+        self.ea_target = pick(self.ea_target, ("ea", "affin", "e_red"))
         if "cathode" in self.roles and self.ie_target is None:
             raise ConfigError(f"cathode screening needs an IE output; the model predicts "
                               f"{', '.join(targets)}: name it with --ie-target")
         if "anode" in self.roles and self.ea_target is None:
             raise ConfigError(f"anode screening needs an EA output; the model predicts "
                               f"{', '.join(targets)}: name it with --ea-target")
+
+    def resolve_conversion(self, units: dict[str, str], potential_scale: str | None) -> None:
+        """Fix ``conversion`` for a model whose outputs have ``units``: a model that predicts
+        the roles' potentials (unit V, on ``potential_scale``) needs none — an explicit one
+        would convert twice and is refused — and any other gets the study's rule by default."""
+        used = {self.target_for(r) for r in self.roles} - {None}
+        volts = {t for t in used if units.get(t, "eV").lower() == "v"}
+        if volts and volts != used:
+            raise ConfigError(f"the roles read {', '.join(sorted(used))}: some are potentials "
+                              "(V) and some energies; screen them in separate runs")
+        if not volts:
+            if self.conversion is None:
+                self.conversion = PotentialConversion.study().to_dict()
+            return
+        if self.conversion is not None and self.conversion.get("method") != "labels":
+            raise ConfigError(f"the model predicts potentials ({', '.join(sorted(volts))}, V "
+                              f"{potential_scale}); a --conversion would convert them twice: "
+                              "drop it")
+        self.conversion = PotentialConversion.identity(potential_scale or "vs_li").to_dict()
 
     def target_for(self, role: str) -> str | None:
         """The model output a role's potential is computed from (IE: cathode, EA: anode)."""

@@ -43,7 +43,8 @@ class ChunkScreener:
         self.model = model
         self.settings = settings
         self.calibrators = calibrators
-        self.conversion = PotentialConversion.from_dict(settings.conversion)
+        self.conversion = (PotentialConversion.from_dict(settings.conversion)
+                           if settings.conversion else PotentialConversion.study())
         self.rules: dict[str, ScreenRule] = settings.rules()
         # stereo perception is half of RDKit's parsing time; skip it when features ignore it
         self.sanitize_ops = model.featurizer.sanitize_ops
