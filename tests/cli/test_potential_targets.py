@@ -39,6 +39,18 @@ def test_a_model_of_potentials_screens_without_a_conversion(tmp_path, toy_df):
     r = runner.invoke(app, ["screen", str(tmp_path / "t" / "model"), str(lib), "--role",
                             "cathode", "--conversion", "study", "--out", str(tmp_path / "x")])
     assert r.exit_code == 2 and "convert them twice" in " ".join(r.stderr.split())
+    # a line fitted on this model's own potentials is a correction, not a second conversion
+    meas = tmp_path / "measured.csv"
+    pd.DataFrame({"smiles": toy_df["smiles"].head(20),
+                  "E": toy_df["vie"].head(20) - 4.0}).to_csv(meas, index=False)
+    cal = tmp_path / "cal.json"
+    r = runner.invoke(app, ["calibrate", str(meas), "--model", str(tmp_path / "t" / "model"),
+                            "--potential-col", "E", "--role", "oxidation", "-o", str(cal)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["screen", str(tmp_path / "t" / "model"), str(lib), "--role",
+                            "cathode", "--conversion", str(cal), "--workers", "1", "--out",
+                            str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["train", str(data), "-t", "e_ox=E_ox:V", "--scale", "vs_moon",
                             "--out", str(tmp_path / "bad")])
     assert r.exit_code == 2 and "unknown potential scale 'vs_moon'" in r.stderr

@@ -37,7 +37,8 @@ def run_calibrate(data: str | Path, potential_col: str, role: str, scale: str,
     else:
         model = load_model(model_dir)
         want = target or next((t for t in model.targets if any(
-            k in t.lower() for k in (("ie", "ip") if role == "oxidation" else ("ea",)))), None)
+            k in t.lower() for k in (("ie", "ip", "e_ox") if role == "oxidation"
+                                     else ("ea", "e_red")))), None)
         if want not in model.targets:
             raise ConfigError(f"name the model output with --target (it predicts "
                               f"{', '.join(model.targets)})")

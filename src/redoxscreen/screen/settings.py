@@ -74,10 +74,13 @@ class ScreenSettings:
             if self.conversion is None:
                 self.conversion = PotentialConversion.study().to_dict()
             return
+        if self.conversion is not None and self.conversion.get("method") == "linear":
+            return  # a line fitted on this model's potentials ('calibrate --model'): a correction
         if self.conversion is not None and self.conversion.get("method") != "labels":
             raise ConfigError(f"the model predicts potentials ({', '.join(sorted(volts))}, V "
-                              f"{potential_scale}); a --conversion would convert them twice: "
-                              "drop it")
+                              f"{potential_scale}); the {self.conversion.get('method')} "
+                              "conversion would convert them twice: drop --conversion (a line "
+                              "fitted by 'calibrate --model' on this model is accepted)")
         self.conversion = PotentialConversion.identity(potential_scale or "vs_li").to_dict()
 
     def target_for(self, role: str) -> str | None:
