@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import OCELOT, load_ocelot, write_result
+from common import OCELOT, git_commit, load_ocelot, write_result
 
 ACQUISITIONS = ("random", "greedy", "ucb", "ei", "thompson", "pwindow")
 CHECKPOINTS = (200, 500, 1000)
@@ -137,8 +137,7 @@ def main() -> int:
     if not OCELOT.exists():
         print(f"skipped: {OCELOT} not found")
         return 0
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=Path(__file__).parent).stdout.strip()
+    commit = git_commit()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         result = {"commit": commit, "produced_by": "bench/bench_campaign.py " + " ".join(

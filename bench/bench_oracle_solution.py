@@ -14,7 +14,6 @@ would calibrate. Writes ``bench/results/oracle_solution.json``.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import SHARED, write_result
+from common import SHARED, git_commit, write_result
 
 VARIANTS = {"GFN2 gas": ("GFN2-xTB", False), "GFN2 ALPB": ("GFN2-xTB", True),
             "IPEA1 gas": ("IPEA1-xTB", False), "IPEA1 ALPB": ("IPEA1-xTB", True)}
@@ -70,8 +69,7 @@ def main() -> int:
         return 0
     from redoxscreen.oracle import XTBOracle, label_many
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=Path(__file__).parent).stdout.strip()
+    commit = git_commit()
     out: dict = {"commit": commit, "n": args.n, "n_fit": args.n_fit, "sets": {}}
     for name, (df, energy, solvent) in load_sets().items():
         df = df.dropna(subset=["smiles", "potential_v"]).drop_duplicates("smiles")

@@ -32,6 +32,14 @@ def skip_without_chemprop_and_ocelot() -> bool:
     return False
 
 
+def git_commit() -> str:
+    """The short commit the benchmark runs on (recorded in its JSON)."""
+    import subprocess
+
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, cwd=ROOT).stdout.strip()
+
+
 def write_result(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / name

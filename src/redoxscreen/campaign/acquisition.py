@@ -134,21 +134,8 @@ def pwindow(inp: AcquisitionInput) -> np.ndarray:
 
 
 def parse_acquisition(spec: str) -> tuple[str, dict]:
-    """``ucb:beta=3`` → ``("ucb", {"beta": 3.0})``, checked against the registry."""
-    name, _, args = spec.strip().partition(":")
-    part = ACQUISITIONS[name.strip().lower()]
-    settings = {}
-    for item in filter(None, (a.strip() for a in args.split(","))):
-        key, sep, value = (x.strip() for x in item.partition("="))
-        if not sep:
-            raise ConfigError(f"acquisition option {item!r} in {spec!r}: write key=value, "
-                              "e.g. ucb:beta=3")
-        ACQUISITIONS.check_settings(part.name, {key: value})
-        try:
-            settings[key] = float(value)
-        except ValueError as exc:
-            raise ConfigError(f"acquisition option {item!r}: a number is needed") from exc
-    return part.name, settings
+    """``ucb:beta=3`` → ``("ucb", {"beta": 3})``, checked against the registry."""
+    return ACQUISITIONS.parse_spec(spec.lower())
 
 
 def score(spec: str, inp: AcquisitionInput) -> np.ndarray:

@@ -24,8 +24,9 @@ from redoxscreen.campaign.record import CampaignRecord
 from redoxscreen.campaign.space import candidate_features, match_keys, read_candidates
 from redoxscreen.campaign.store import CampaignStore
 from redoxscreen.campaign.surrogate import Surrogate, auto_surrogate, fit_surrogate
+from redoxscreen.data.io import read_table
 from redoxscreen.models.inputs import MolBatch, reads_smiles
-from redoxscreen.models.registry import make_estimator
+from redoxscreen.models.registry import MODELS
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.progress import Progress
 from redoxscreen.runtime.runs import file_sha256, library_versions
@@ -109,15 +110,15 @@ class Campaign(CampaignRecord):
         return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
 
     def _inputs(self, sur: Surrogate | str, rows: np.ndarray) -> object:
+        """What the surrogate (or the model named ``sur``) reads for these candidates."""
         X = self.X[rows]
-        model = make_estimator(sur) if isinstance(sur, str) else sur.model
-        if reads_smiles(model):
-            return MolBatch(X, self.candidates["smiles"].to_numpy()[rows])
-        return X
+        smiles = (MODELS[sur].reads == "smiles" if isinstance(sur, str)
+                  else reads_smiles(sur.model))
+        return MolBatch(X, self.candidates["smiles"].to_numpy()[rows]) if smiles else X
 
-    def fit(self, rnd: int) -> tuple[Surrogate, int]:
-        """Refit the surrogate on every label; recorded as a new surrogate version."""
-        ids, Y = self.labelled()
+    def fit(self, rnd: int, ids: np.ndarray, Y: np.ndarray) -> tuple[Surrogate, int]:
+        """Refit the surrogate on the labels ``Y`` of candidates ``ids``; recorded as a new
+        surrogate version."""
         if len(ids) < MIN_LABELS:
             raise ConfigError(f"{self.dir}: the surrogate needs at least {MIN_LABELS} labelled "
                               "candidates "
@@ -147,9 +148,11 @@ class Campaign(CampaignRecord):
                               "label them with 'campaign run --oracle ...' first")
         spec = acquisition or self.config.default_acquisition()
         acq.parse_acquisition(spec)
-        rnd = int(self.store.rounds()["round"].max()) + 1 if len(self.store.rounds()) else 1
+        rounds = self.store.rounds()
+        rnd = int(rounds["round"].max()) + 1 if len(rounds) else 1
         rng = np.random.default_rng([self.config.seed, rnd])
-        sur, version = self.fit(rnd)
+        ids, Y = self.labelled()
+        sur, version = self.fit(rnd, ids, Y)
         settled = self.store.settled(self.config.targets)
         pool = np.setdiff1d(self.candidates["candidate_id"].to_numpy(int), list(settled))
         if len(pool) == 0:
@@ -157,7 +160,8 @@ class Campaign(CampaignRecord):
         with self.progress.task(f"round {rnd}: scoring {len(pool):,} candidates ({spec})",
                                 total=None):
             mean_t, sd_t = self._predict(sur, pool)
-            inp = self._acquisition_input(sur, pool, mean_t, sd_t, rng, batch)
+            inp = self._acquisition_input(sur, pool, mean_t, sd_t, self.column_table(ids, Y),
+                                          rng, batch)
             scores = acq.score(spec, inp)
             diversity = self.config.diversity if acq.wants_diversity(spec) else "none"
             picks = select_batch(scores, self.X[pool], batch, diversity=diversity,
@@ -170,33 +174,27 @@ class Campaign(CampaignRecord):
             "predictions": [{**{tg: [float(mean_t[i, j]), float(sd_t[i, j])]
                                 for j, tg in enumerate(t)},
                              "p_feasible": float(inp.p_feasible[i])} for i in picks]})
-        n_lab = len(self.labelled()[0])
-        self.store.add_round(rnd, "acquisition", spec, proposal, n_lab, version, oracle)
+        self.store.add_round(rnd, "acquisition", spec, proposal, len(ids), version, oracle)
         self.store.log("propose", round=rnd, acquisition=spec, batch=len(proposal),
                        surrogate=sur.name)
         self.write_batch(rnd)
         return self.store.proposals(rnd)
 
     def _acquisition_input(self, sur: Surrogate, pool: np.ndarray, mean_t: np.ndarray,
-                           sd_t: np.ndarray, rng: np.random.Generator, batch: int
-                           ) -> acq.AcquisitionInput:
+                           sd_t: np.ndarray, lab: np.ndarray, rng: np.random.Generator,
+                           batch: int) -> acq.AcquisitionInput:
+        """The acquisition's view of the pool: predictions moved to the objective columns
+        (``lab``: the labelled candidates' column values), scalarised, with constraints."""
         t = self.config.targets
         cols = self.columns
         mu = np.column_stack([column_values(c, mean_t[:, t.index(c.target)]) for c in cols])
         sd = np.column_stack([abs(c.slope) * sd_t[:, t.index(c.target)] for c in cols])
-        ids, Y = self.labelled()
-        lab = self.column_table(ids, Y)
         scales = self._goal_scales(lab)
         ok = feasible(cols, lab)
         lab_goal = self.scalarise(lab, scales)
         best = float(np.max(lab_goal[ok])) if lab_goal is not None and ok.any() else -np.inf
-        goals = [j for j, o in enumerate(self.objectives) if o.is_goal]
         g_mean = self.scalarise(mu, scales)
-        g_sd = None
-        if goals:
-            w = np.array([self.objectives[j].weight / (scales[j] if len(goals) > 1 else 1.0)
-                          for j in goals])
-            g_sd = np.sqrt(((sd[:, goals] * w) ** 2).sum(axis=1))
+        g_sd = self.scalarise(sd, scales, spread=True)
         distance = np.zeros(len(pool))
         for j, c in enumerate(cols):
             if c.constrained:
@@ -259,10 +257,10 @@ class Campaign(CampaignRecord):
         return path
 
     # -- labelling -------------------------------------------------------------------------
-    def label_pending(self, oracle_spec: str, n_workers: int = 1) -> int:
-        """Label every pending candidate with the oracle; returns the number labelled."""
+    def label_pending(self, oracle: object) -> int:
+        """Label every pending candidate with ``oracle`` (from :meth:`oracle`; ``None``:
+        export, nothing to do); returns the number labelled."""
         waiting = self.pending()
-        oracle = self.oracle(oracle_spec, n_workers)
         if oracle is None or waiting.empty:
             return 0
         done = 0
@@ -306,8 +304,6 @@ class Campaign(CampaignRecord):
     def import_results(self, path: str | Path, rnd: int | None = None) -> ImportResult:
         """Labels from a results file (a filled-in batch CSV, a lab export), matched by
         candidate_id, SMILES or id; rows that match nothing are reported and kept aside."""
-        from redoxscreen.data.io import read_table
-
         path = Path(path)
         df = read_table(path)
         targets = [t for t in self.config.targets if t in df.columns]
@@ -320,6 +316,7 @@ class Campaign(CampaignRecord):
         last_round = prop.groupby("candidate_id")["round"].max().to_dict() if len(prop) else {}
         rows, empty = [], 0
         status = df["status"].astype(str).str.lower() if "status" in df.columns else None
+        values = df[targets].apply(pd.to_numeric, errors="coerce").to_numpy(float)
         for i in np.flatnonzero(ids >= 0):
             cid = int(ids[i])
             base = {"candidate_id": cid, "source": f"file:{path.name}",
@@ -330,8 +327,8 @@ class Campaign(CampaignRecord):
                 rows += [{**base, "target": t, "value": None, "status": "failed",
                           "reason": reason} for t in targets]
                 continue
-            vals = pd.to_numeric(df.loc[df.index[i], targets], errors="coerce")
-            got = {t: float(v) for t, v in vals.items() if np.isfinite(v)}
+            got = {t: float(v) for t, v in zip(targets, values[i], strict=True)
+                   if np.isfinite(v)}
             empty += not got
             rows += [{**base, "target": t, "value": v} for t, v in got.items()]
         # the same file imported twice adds nothing: a label is kept once per source
@@ -351,18 +348,19 @@ class Campaign(CampaignRecord):
     def run(self, oracle: str, rounds: int, batch: int, *, initial: int | None = None,
             acquisition: str | None = None, n_workers: int = 1) -> dict:
         """Finish the campaign to ``rounds`` acquisition rounds (a total, not an increment)."""
-        self.oracle(oracle, n_workers)  # a bad or unfit oracle fails before any work
+        labeller = self.oracle(oracle, n_workers)  # a bad or unfit one fails before any work
         t0 = time.time()
-        labelled = self.label_pending(oracle, n_workers)
+        labelled = self.label_pending(labeller)
         rounds_df = self.store.rounds()
-        if len(self.labelled()[0]) < MIN_LABELS and not (rounds_df["kind"] == "initial").any():
+        n_usable = len(self.labelled()[0])
+        if n_usable < MIN_LABELS and not (rounds_df["kind"] == "initial").any():
             # no labels yet, or imported ones that all failed: start from random candidates
             if not initial:
-                raise ConfigError(f"the campaign has {len(self.labelled()[0])} usable labels "
+                raise ConfigError(f"the campaign has {n_usable} usable labels "
                                   f"(the surrogate needs {MIN_LABELS}): pass --initial N (N "
                                   "random candidates first) or import labels")
             self.propose_initial(initial)
-            labelled += self.label_pending(oracle, n_workers)
+            labelled += self.label_pending(labeller)
         stopped = None
         while self.acquisition_rounds() < rounds:
             if oracle == "export" and len(self.pending()):
@@ -372,7 +370,7 @@ class Campaign(CampaignRecord):
             if oracle == "export":
                 stopped = int(prop["round"].iloc[0])
                 break
-            labelled += self.label_pending(oracle, n_workers)
+            labelled += self.label_pending(labeller)
         self.store.log("run", oracle=oracle, rounds=rounds, labelled=labelled,
                        seconds=time.time() - t0)
         return {"labelled": labelled, "rounds": self.acquisition_rounds(),

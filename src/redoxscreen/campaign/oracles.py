@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from redoxscreen.campaign.space import match_keys
+from redoxscreen.data.io import read_table
 from redoxscreen.oracle import ORACLES
 from redoxscreen.oracle.base import iter_labels
 from redoxscreen.runtime.errors import ConfigError, DataError
@@ -38,7 +39,6 @@ class PhysicsOracle:
 
     def __init__(self, name: str, settings: dict | None = None, n_workers: int = 1):
         settings = dict(settings or {})
-        ORACLES.check_settings(name, settings)
         try:
             self.oracle = ORACLES[name].factory(**settings)
         except TypeError as exc:
@@ -60,8 +60,6 @@ class TableOracle:
 
     def __init__(self, path: str | Path, columns: list[str], candidates: pd.DataFrame,
                  molecular: bool):
-        from redoxscreen.data.io import read_table
-
         path = Path(path)
         df = read_table(path)
         missing = [c for c in columns if c not in df.columns]
@@ -110,23 +108,9 @@ def make_oracle(spec: str, candidates: pd.DataFrame, molecular: bool, n_workers:
                               "separated by commas), e.g. table:dft.csv:ea_ev")
         return TableOracle(path, [c.strip() for c in cols.split(",") if c.strip()],
                            candidates, molecular)
-    name, _, args = spec.partition(":")
-    if name not in ORACLES:
-        raise ConfigError(f"unknown oracle {name!r}; use {', '.join(ORACLES.names())}"
-                          "[:key=value,...], table:PATH:COLUMN or export")
-    return PhysicsOracle(name, _options(args, spec), n_workers)
-
-
-def _options(args: str, spec: str) -> dict:
-    """``solvent=acetonitrile,method=GFN2-xTB,adiabatic=true`` → a dict of typed values."""
-    import yaml
-
-    out = {}
-    for item in filter(None, (a.strip() for a in args.split(","))):
-        key, sep, value = (x.strip() for x in item.partition("="))
-        if not sep:
-            raise ConfigError(f"--oracle {spec!r}: write NAME:key=value,..., e.g. "
-                              "xtb:solvent=acetonitrile,method=GFN2-xTB")
-        out[key] = yaml.safe_load(value)
-    return out
+    if spec.partition(":")[0] not in ORACLES:
+        raise ConfigError(f"unknown oracle {spec.partition(':')[0]!r}; use "
+                          f"{', '.join(ORACLES.names())}[:key=value,...], table:PATH:COLUMN or "
+                          "export")
+    return PhysicsOracle(*ORACLES.parse_spec(spec), n_workers=n_workers)
 

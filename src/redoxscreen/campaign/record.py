@@ -55,15 +55,26 @@ class CampaignRecord:
         sd = values.std(axis=0) if len(values) > 1 else np.ones(values.shape[1])
         return np.where(sd > 0, sd, 1.0)
 
-    def scalarise(self, values: np.ndarray, scales: np.ndarray) -> np.ndarray | None:
-        r"""Weighted sum of the standardised goal values (``None`` with no goal)."""
-        goals = [(j, o) for j, o in enumerate(self.objectives) if o.is_goal]
+    def goal_weights(self, scales: np.ndarray) -> tuple[list[int], np.ndarray]:
+        r"""Columns of the goals and their weights :math:`w_g = d_g\,\omega_g/\mathrm{sd}_g`
+        (one goal: just its sign, so the goal keeps its units)."""
+        goals = [j for j, o in enumerate(self.objectives) if o.is_goal]
+        if len(goals) == 1:
+            return goals, np.array([self.objectives[goals[0]].sign])
+        return goals, np.array([self.objectives[j].sign * self.objectives[j].weight / scales[j]
+                                for j in goals])
+
+    def scalarise(self, values: np.ndarray, scales: np.ndarray, spread: bool = False
+                  ) -> np.ndarray | None:
+        r"""The scalarised goal :math:`\sum_g w_g y_g` of column values (``None`` with no
+        goal); with ``spread``, ``values`` are independent σ and the result is
+        :math:`\sqrt{\sum_g w_g^2 \sigma_g^2}`."""
+        goals, w = self.goal_weights(scales)
         if not goals:
             return None
-        if len(goals) == 1:
-            j, o = goals[0]
-            return o.sign * values[..., j]
-        return sum(o.weight * o.sign * values[..., j] / scales[j] for j, o in goals)
+        if spread:
+            return np.sqrt((values[..., goals] ** 2) @ (w**2))
+        return values[..., goals] @ w
 
     def pending(self) -> pd.DataFrame:
         """Proposed candidates still without a label (or failure), oldest round first."""
@@ -125,12 +136,13 @@ class CampaignRecord:
                                  "labelled": float(labels.loc[r.candidate_id, tg])})
         return pd.DataFrame(rows)
 
-    def status(self) -> dict:
-        """Rounds, labels, best so far and the surrogate's metrics, JSON-ready."""
+    def status(self, hist: pd.DataFrame | None = None) -> dict:
+        """Rounds, labels, best so far and the surrogate's metrics, JSON-ready (``hist``: the
+        :meth:`history`, when the caller has it already)."""
         rounds = self.store.rounds()
         sur = self.store.surrogates()
         lab = self.store.labels()
-        hist = self.history()
+        hist = self.history() if hist is None else hist
         prop = self.store.proposals()
         settled = self.store.settled(self.config.targets)
         per_round = []

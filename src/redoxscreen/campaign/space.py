@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from redoxscreen.chem import canonicalize_smiles
 from redoxscreen.data.io import SMILES_NAMES, detect_smiles_column, read_table
+from redoxscreen.features.cache import cached_transform
 from redoxscreen.features.spec import make_featurizer
 from redoxscreen.runtime.errors import DataError
-from redoxscreen.runtime.runs import config_digest
 
 ID_NAMES = ("id", "candidate", "name", "identifier")
 
@@ -96,17 +95,8 @@ def candidate_features(table: pd.DataFrame, desc: dict, featurizer: str, cache_d
     (cached in ``cache_dir`` by featurizer and candidate list) or the tabular columns."""
     if desc["kind"] == "tabular":
         return table[[c for c in table.columns if c.startswith("f_")]].to_numpy(float)
-    digest = config_digest({"featurizer": featurizer, "keys": config_digest(
-        table["key"].tolist())})
-    path = cache_dir / f"features-{digest}.npz"
-    if path.exists():
-        return sp.load_npz(path)
-    X = make_featurizer(featurizer, n_jobs=n_jobs).transform(table["smiles"].tolist())
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    sp.save_npz(tmp, sp.csr_matrix(X))
-    tmp.replace(path)
-    return X
+    return cached_transform(make_featurizer(featurizer, n_jobs=n_jobs),
+                            table["smiles"].tolist(), cache_dir)
 
 
 def match_keys(table: pd.DataFrame, df: pd.DataFrame, source: str, molecular: bool

@@ -90,11 +90,6 @@ class Surrogate:
         mean, sd = self.predict(X)
         return mean[None] + sd[None] * rng.standard_normal((k, *mean.shape))
 
-    def record(self) -> dict:
-        return {"model": self.name, "native_uncertainty": self.native,
-                "metrics": self.metrics, "calibration": self.calibration,
-                "cv_seconds": self.cv_seconds, "refit_seconds": self.refit_seconds}
-
 
 def fit_surrogate(name: str, X: object, Y: np.ndarray, targets: list[str], *, seed: int = 0,
                   folds: int = 5, settings: dict | None = None, n_jobs: int = 1) -> Surrogate:

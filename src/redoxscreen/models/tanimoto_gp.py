@@ -136,27 +136,30 @@ class TanimotoGP(RegressorMixin, BaseEstimator):
     def _shape(self, a: np.ndarray) -> np.ndarray:
         return a.ravel() if self._y_1d else a
 
-    def _latent(self, X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Latent mean and variance (standardised units) and the cross-kernel."""
+    def _latent_var(self, V: np.ndarray) -> np.ndarray:
+        r"""Latent variance (standardised units) from :math:`V = K_{*n} Q`:
+        :math:`s^2 - s^4 \sum_j V_{ij}^2 / (s^2\lambda_j + \sigma_n^2)`."""
+        V2 = V**2
+        var = np.column_stack([s2 - s2**2 * (V2 @ (1.0 / (s2 * self.lam_ + n2)))
+                               for s2, n2 in zip(self.signal_var_, self.noise_var_,
+                                                 strict=True)])
+        return np.clip(var, 1e-12, None)
+
+    def _cross(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        """Cross-kernel to the training rows and the latent mean (standardised units)."""
         check_is_fitted(self, "alpha_")
         Ks = tanimoto(X, self.X_train_)
-        mean = self.signal_var_ * (Ks @ self.alpha_)
-        V2 = (Ks @ self.Q_) ** 2
-        var = np.empty_like(mean)
-        for j in range(self.n_targets_):
-            s2 = self.signal_var_[j]
-            d = s2 * self.lam_ + self.noise_var_[j]
-            var[:, j] = s2 - s2**2 * (V2 @ (1.0 / d))
-        return mean, np.clip(var, 1e-12, None), Ks
+        return Ks, self.signal_var_ * (Ks @ self.alpha_)
 
     def predict(self, X: object) -> np.ndarray:
-        mean, _, _ = self._latent(X)
+        _, mean = self._cross(X)
         return self._shape(mean * self.y_std_ + self.y_mean_)
 
     def predict_dist(self, X: object, latent: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and standard deviation of a new label (of the noise-free function
         with ``latent=True``)."""
-        mean, var, _ = self._latent(X)
+        Ks, mean = self._cross(X)
+        var = self._latent_var(Ks @ self.Q_)
         if not latent:
             var = var + self.noise_var_
         return (self._shape(mean * self.y_std_ + self.y_mean_),
@@ -165,7 +168,7 @@ class TanimotoGP(RegressorMixin, BaseEstimator):
     def sample_y(self, X: object, n_samples: int, rng: np.random.Generator) -> np.ndarray:
         """Joint draws of the noise-free function at the rows of ``X``:
         shape ``(n_samples, n_rows, n_targets)`` (keep ``X`` to a few thousand rows)."""
-        mean, _, Ks = self._latent(X)
+        Ks, mean = self._cross(X)
         Kss = tanimoto(X)
         V = Ks @ self.Q_
         out = np.empty((n_samples, *mean.shape))

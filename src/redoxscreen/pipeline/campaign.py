@@ -14,19 +14,21 @@ from redoxscreen.runtime.jsonio import write_json
 from redoxscreen.runtime.progress import Progress
 
 
-def write_report(campaign: CampaignRecord) -> Path:
-    """``DIR/summary.html`` and ``DIR/status.json`` from the campaign record."""
-    status = campaign.status()
+def write_report(campaign: CampaignRecord) -> dict:
+    """``DIR/summary.html`` and ``DIR/status.json`` from the campaign record; returns the
+    status."""
+    history = campaign.history()
+    status = campaign.status(history)
     write_json(campaign.dir / "status.json", status, tidy_floats=True)
-    return write_campaign_page(campaign.dir / "summary.html", status, campaign.history(),
-                               campaign.batch_parity(), status["goal_label"])
+    write_campaign_page(campaign.dir / "summary.html", status, history,
+                        campaign.batch_parity(), status["goal_label"])
+    return status
 
 
 def run_campaign_init(directory: str | Path, candidates: str | Path,
                       objectives: list[Objective], **options: object) -> dict:
     with init_campaign(directory, candidates, objectives, **options) as c:
-        write_report(c)
-        return {**c.status(), "rejected": c.rejected}
+        return {**write_report(c), "rejected": c.rejected}
 
 
 def run_campaign_propose(directory: str | Path, batch: int, acquisition: str | None = None,
@@ -56,8 +58,8 @@ def run_campaign(directory: str | Path, oracle: str, rounds: int, batch: int, *,
             out = c.run(oracle, rounds, batch, initial=initial, acquisition=acquisition,
                         n_workers=workers)
         finally:
-            write_report(c)
-        return {**out, "status": c.status()}
+            status = write_report(c)
+        return {**out, "status": status}
 
 
 def run_campaign_status(directory: str | Path) -> dict:

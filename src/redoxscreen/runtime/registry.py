@@ -167,6 +167,30 @@ class Registry:
                               f"{', '.join(sorted(known)) or 'none'}")
 
 
+    def parse_spec(self, spec: str) -> tuple[str, dict[str, Any]]:
+        """``NAME[:key=value,...]`` (``ucb:beta=3``, ``xtb:solvent=acetonitrile``) → the part's
+        name and its settings, checked against the part; values are read as YAML scalars."""
+        import yaml
+
+        name, _, args = spec.strip().partition(":")
+        name = self[name.strip()].name
+        settings: dict[str, Any] = {}
+        for item in filter(None, (a.strip() for a in args.split(","))):
+            key, sep, value = (x.strip() for x in item.partition("="))
+            if not (sep and key):
+                raise ConfigError(f"{self.kind} option {item!r} in {spec!r}: write "
+                                  f"{name}:key=value,...")
+            settings[key] = yaml.safe_load(value)
+        self.check_settings(name, settings)
+        for key, value in settings.items():
+            default = self[name].settings[key]
+            if (isinstance(default, int | float) and not isinstance(default, bool)
+                    and not isinstance(value, int | float)):
+                raise ConfigError(f"{self.kind} option {key}={value!r} in {spec!r}: a number "
+                                  "is needed")
+        return name, settings
+
+
 def _qualname(obj: object) -> str:
     return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
 

@@ -66,3 +66,9 @@ def test_bad_specs_are_clear():
         parse_acquisition("ucb:gamma=1")
     with pytest.raises(ConfigError, match="needs a constraint"):
         score("pwindow", make_input([0.0], [1.0]))
+
+
+def test_options_are_typed():
+    assert parse_acquisition("UCB:beta=3") == ("ucb", {"beta": 3})
+    with pytest.raises(ConfigError, match="a number is needed"):
+        parse_acquisition("ucb:beta=high")
