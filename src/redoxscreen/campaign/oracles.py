@@ -16,7 +16,7 @@ import pandas as pd
 from redoxscreen.campaign.space import match_keys
 from redoxscreen.data.io import read_table
 from redoxscreen.oracle import ORACLES
-from redoxscreen.oracle.base import iter_labels
+from redoxscreen.oracle.base import build_oracle, iter_labels
 from redoxscreen.runtime.errors import ConfigError, DataError
 
 
@@ -38,11 +38,7 @@ class PhysicsOracle:
     needs_smiles = True
 
     def __init__(self, name: str, settings: dict | None = None, n_workers: int = 1):
-        settings = dict(settings or {})
-        try:
-            self.oracle = ORACLES[name].factory(**settings)
-        except TypeError as exc:
-            raise ConfigError(f"oracle {name} with {settings}: {exc}") from exc
+        self.oracle = build_oracle(name, dict(settings or {}))
         self.targets = tuple(getattr(self.oracle, "targets", ("ie_ev", "ea_ev")))
         self.spec = name
         self.source = getattr(self.oracle, "name", name)

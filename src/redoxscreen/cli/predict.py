@@ -17,10 +17,13 @@ def predict(
     output: Path = typer.Option(..., "--output", "-o", help="Predictions file (.csv/.parquet)"),
     smiles_col: str | None = typer.Option(None),
     run_dir: Path | None = typer.Option(None, "--out", help="Also write a run folder here"),
+    coverage: float = typer.Option(0.95, help="coverage of the <target>_lo/_hi intervals (CV+ "
+                                   "on the model's out-of-fold residuals); 0: none"),
 ) -> None:
     """Predict every molecule of DATA; invalid SMILES get an empty prediction and a reason."""
     from redoxscreen.pipeline.predict import run_predict
-    result = run_predict(model, data, output, smiles_col=smiles_col, out=run_dir)
+    result = run_predict(model, data, output, smiles_col=smiles_col, out=run_dir,
+                         coverage=coverage or None)
     out.print(f"{len(result.table)} rows predicted ({result.n_invalid} invalid, see column "
               f"'reason') → [bold]{result.output}[/bold]")
 

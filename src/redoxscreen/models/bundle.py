@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 from redoxscreen.chem import canonicalize_smiles
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
-from redoxscreen.models.inputs import estimator_input
+from redoxscreen.models.inputs import estimator_input, member_predictions
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
 from redoxscreen.runtime.jsonio import json_default
 
@@ -42,21 +42,34 @@ class RedoxModel:
     info: dict = field(default_factory=dict)
     oof: pd.DataFrame | None = None
 
-    def predict_smiles(self, smiles: list[object]) -> pd.DataFrame:
+    def predict_smiles(self, smiles: list[object], intervals: dict | None = None
+                       ) -> pd.DataFrame:
         """One row per input, in order: ``<t>_pred``, ``<t>_std`` (if any), ``reason``.
 
-        Invalid SMILES get empty predictions and the reason; they never raise.
+        ``intervals`` maps targets to fitted interval calibrators (anything with
+        ``interval(members) -> (lo, hi)``, e.g. CV+), which add ``<t>_lo`` and ``<t>_hi`` from
+        the fold models' predictions. Invalid SMILES get empty predictions and the reason; they
+        never raise.
         """
         canon, reasons = canonicalize_smiles(list(smiles))
         ok = np.array([c is not None for c in canon], dtype=bool)
         out = pd.DataFrame(index=range(len(canon)))
         mean = np.full((len(canon), len(self.targets)), np.nan)
-        std = np.full_like(mean, np.nan)
+        std, lo, hi = (np.full_like(mean, np.nan) for _ in range(3))
         if ok.any():
             valid = [c for c in canon if c is not None]
             X = estimator_input(self.estimator, valid,
                                 lambda: self.featurizer.transform(valid))
-            if hasattr(self.estimator, "predict_dist"):
+            if intervals:
+                members = member_predictions(self.estimator, X).reshape(-1, ok.sum(),
+                                                                        len(self.targets))
+                m = members.mean(axis=0)
+                if len(members) > 1:
+                    std[ok] = members.std(axis=0)
+                for j, t in enumerate(self.targets):
+                    if t in intervals:
+                        lo[ok, j], hi[ok, j] = intervals[t].interval(members[:, :, j])
+            elif hasattr(self.estimator, "predict_dist"):
                 m, s = self.estimator.predict_dist(X)
                 std[ok] = np.asarray(s).reshape(ok.sum(), -1)
             else:
@@ -66,6 +79,8 @@ class RedoxModel:
             out[f"{t}_pred"] = mean[:, j]
             if np.isfinite(std[:, j]).any():
                 out[f"{t}_std"] = std[:, j]
+            if intervals and t in intervals:
+                out[f"{t}_lo"], out[f"{t}_hi"] = lo[:, j], hi[:, j]
         out["reason"] = reasons
         return out
 

@@ -66,12 +66,15 @@ class _Net(nn.Module):
         self.body = nn.Sequential(*layers)
         nn.init.kaiming_uniform_(self.first.weight, a=math.sqrt(5))  # as nn.Linear does
 
-    def forward(self, idx: torch.Tensor, off: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    def forward(self, idx: torch.Tensor, off: torch.Tensor, w: torch.Tensor,
+                embed: bool = False, upto: int = -1) -> torch.Tensor:
+        """The output; with ``embed``, the activations before ``body[upto]`` (by default the
+        last hidden layer's)."""
         h = self.first(idx, off, per_sample_weights=w)
         h += self.first_bias
         if len(self.center_idx):  # standardised dense columns: subtract W[:, j] · mean_j
             h -= self.center_val @ self.first.weight[self.center_idx]
-        return self.body(h)
+        return self.body[:upto](h) if embed else self.body(h)
 
     def kernels(self) -> list[torch.Tensor]:
         return [self.first.weight] + [m.weight for m in self.body if isinstance(m, nn.Linear)]
@@ -312,6 +315,18 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         p = self._predict_scaled(self._scale_x(X), device)
         self.net_.to("cpu")
         return self._unscale(p.astype(np.float64))
+
+    @torch.no_grad()
+    def embed(self, X: object, batch: int = 8192) -> np.ndarray:
+        """The last hidden layer's activations (after ReLU, dropout off), ``(n, hidden[-1])``:
+        the learned representation a small model on top of the net reads (transfer)."""
+        check_is_fitted(self, "net_")
+        self.net_.eval()
+        Xs = self._scale_x(X)
+        batches = CSRBatches(Xs, torch.device("cpu"))
+        out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0])), embed=True).numpy()
+               for s in range(0, Xs.shape[0], batch)]
+        return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 0))
 
     def predict_dist(self, X: object, n_samples: int = 20) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation over ``n_samples`` Monte-Carlo dropout passes."""

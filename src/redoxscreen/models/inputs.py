@@ -37,7 +37,10 @@ class MolBatch:
 
 def input_kinds(estimator: object) -> set[str]:
     """What ``estimator``'s parts read: ``"features"`` (a matrix), ``"smiles"`` (molecules), or
-    both for a stack that mixes them; a model without parts reads its ``input_kind``."""
+    both for a stack that mixes them; a model without parts reads its ``input_kind``, and a model
+    that decides at run time (a transfer model with an oracle) says so with ``reads()``."""
+    if callable(getattr(estimator, "reads", None)):
+        return set(estimator.reads())
     parts = getattr(estimator, "members", None) or getattr(estimator, "estimators_", None) or []
     if parts:
         return set().union(*(input_kinds(p) for p in parts))

@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from redoxscreen.runtime.errors import ConfigError
@@ -117,3 +118,28 @@ def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *
             if progress is not None:
                 progress.advance()
     return pd.read_csv(results_csv)
+
+
+def build_oracle(name: str, settings: dict | None = None) -> Oracle:
+    """The registered oracle ``name`` with its settings; ``name`` may be a whole spec
+    ``NAME:key=value,...`` (``xtb:solvent=acetonitrile``) when ``settings`` is not given."""
+    if settings is None:
+        name, settings = ORACLES.parse_spec(name)
+    try:
+        return ORACLES[name].factory(**settings)
+    except TypeError as exc:
+        raise ConfigError(f"oracle {name} with {settings}: {exc}") from exc
+
+
+def oracle_values(oracle: Oracle, smiles: list[str], targets: list[str], *,
+                  n_workers: int = 1, results_csv: str | Path | None = None) -> np.ndarray:
+    """``(n, len(targets))`` labels of ``smiles`` in input order (NaN where the oracle failed);
+    with ``results_csv``, through :func:`label_many` (kept, and resumed when rerun)."""
+    if results_csv is not None:
+        got = label_many(oracle, smiles, results_csv, n_workers=n_workers)
+        got = got[got["status"] == "ok"].drop_duplicates("smiles", keep="last")
+        table = got.set_index("smiles").reindex(list(smiles))
+        return table[targets].to_numpy(float)
+    by = {r.smiles: r.values() for r in iter_labels(oracle, dict.fromkeys(smiles),
+                                                    n_workers=n_workers)}
+    return np.array([[by.get(s, {}).get(t, np.nan) for t in targets] for s in smiles], float)

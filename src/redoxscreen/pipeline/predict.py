@@ -10,6 +10,7 @@ import pandas as pd
 
 from redoxscreen.data import TargetSpec, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column
+from redoxscreen.evaluation.calibration import fit_calibrator
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.models import RedoxModel, load_model
 from redoxscreen.report import error_histogram, parity_plot
@@ -37,9 +38,28 @@ class EvaluateResult:
     metrics: dict[str, dict]
 
 
-def predict_table(model: RedoxModel, df: pd.DataFrame, smiles_col: str) -> pd.DataFrame:
-    """Input columns + ``<t>_pred`` (+ ``<t>_std``) + ``reason``, one row per input row."""
-    pred = model.predict_smiles(df[smiles_col].tolist())
+def interval_calibrators(model: RedoxModel, coverage: float | None = 0.95,
+                         mode: str = "conformal") -> dict:
+    """CV+ calibrators per target from the model's own out-of-fold table (``{}`` when it has
+    none, or ``coverage`` is ``None``): the intervals of ``predict``."""
+    oof = model.oof
+    if coverage is None or oof is None or "fold" not in oof:
+        return {}
+    k = int(oof["fold"].max()) + 1
+    members = getattr(model.estimator, "estimators_", None)
+    if mode == "conformal" and (members is None or len(members) != k):
+        return {}  # CV+ needs the k fold models that made the out-of-fold table
+    return {t: fit_calibrator(mode, oof[f"{t}_true"].to_numpy(), oof[f"{t}_pred"].to_numpy(),
+                              oof["fold"].to_numpy(), coverage)
+            for t in model.targets if f"{t}_true" in oof}
+
+
+def predict_table(model: RedoxModel, df: pd.DataFrame, smiles_col: str,
+                  coverage: float | None = None) -> pd.DataFrame:
+    """Input columns + ``<t>_pred`` (+ ``<t>_std``; + ``<t>_lo``, ``<t>_hi``: the CV+ interval
+    of ``coverage``) + ``reason``, one row per input row."""
+    pred = model.predict_smiles(df[smiles_col].tolist(),
+                                intervals=interval_calibrators(model, coverage))
     clash = [c for c in pred.columns if c in df.columns]
     if clash:
         raise DataError(f"the input already has column(s) {', '.join(clash)}; rename them first")
@@ -59,15 +79,17 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def run_predict(model_dir: str | Path, data: str | Path, output: str | Path, *,
-                smiles_col: str | None = None, out: str | Path | None = None) -> PredictResult:
+                smiles_col: str | None = None, out: str | Path | None = None,
+                coverage: float | None = 0.95) -> PredictResult:
     model = load_model(model_dir)
     df = read_table(data)
     col = smiles_col or detect_smiles_column(df, source=str(data))
-    result = predict_table(model, df, col)
+    result = predict_table(model, df, col, coverage)
     output = write_table(result, output)
     if out is not None:
         run = RunFolder(out, "predict", {"model": str(model_dir), "data": str(data),
-                                         "output": str(output), "smiles_col": col})
+                                         "output": str(output), "smiles_col": col,
+                                         "coverage": coverage})
         run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),
                                      "n_rows": len(df),
                                      "n_invalid": int((result["reason"] != "").sum())})

@@ -1,0 +1,402 @@
+r"""Small models on top of a big model's outputs: the heads of a transfer (``finetune``).
+
+Each head maps what the base model says about a molecule — its predictions ``pred`` (all
+targets), its learned embedding ``emb`` (the FCNN's last hidden layer), an oracle's value
+``oracle`` (xTB, solvated) — to one new target, fitted on a small labelled set:
+
+``linear``
+    :math:`y = a + b\,p_j`, the base output :math:`j` chosen by leave-one-out error (closed
+    form for least squares: :math:`r_i / (1 - h_{ii})`).
+``stack``
+    The line as the mean function, plus a GP on its residuals whose kernel multiplies an RBF on
+    the standardised base predictions and one on the embedding, each with its own length scale
+    (``kernel="gp"``); or ridge regression on both, its penalty chosen by leave-one-out error
+    (``kernel="ridge"``).
+``delta``
+    Δ-learning: the mean is a line on the oracle's value (and the base prediction when that
+    lowers the leave-one-out error); the GP corrects its residuals as in ``stack``.
+``finetune``
+    Continue training the base FCNN: its output layer becomes the line above (so epoch 0 is
+    the ``linear`` head), then the last ``n_layers`` linear layers are trained with the others
+    frozen, for the number of epochs that minimised the error of an inner 3-fold CV.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.spatial.distance import cdist
+
+from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.registry import Registry
+
+HEADS = Registry("transfer strategy")
+
+
+def take(F: dict, rows: np.ndarray) -> dict:
+    """The rows ``rows`` of a base-feature dict (arrays and model input; nets are shared)."""
+    return {k: (v if k == "members" else v[rows]) for k, v in F.items()}
+
+
+def loo_line(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Least squares ``y ≈ A·β`` with ``A = [1, x]`` (``x``: (n,) or (n, m)): the leave-one-out
+    MAE and β."""
+    A = np.column_stack([np.ones(len(y)), np.asarray(x, float).reshape(len(y), -1)])
+    beta, *_ = np.linalg.lstsq(A, y, rcond=None)
+    pinv = np.linalg.pinv(A.T @ A)
+    h = np.einsum("ij,jk,ik->i", A, pinv, A)
+    r = (y - A @ beta) / np.clip(1.0 - h, 1e-6, None)
+    return float(np.mean(np.abs(r))), beta
+
+
+def best_column(P: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray]:
+    """The column of ``P`` whose line fits ``y`` best by leave-one-out MAE, and its (a, b)."""
+    fits = [loo_line(P[:, j], y) for j in range(P.shape[1])]
+    j = int(np.argmin([f[0] for f in fits]))
+    return j, fits[j][1]
+
+
+class Head:
+    """A fitted map from base features to one target; registered in :data:`HEADS`."""
+
+    def fit(self, F: dict, y: np.ndarray) -> Head:
+        raise NotImplementedError
+
+    def predict(self, F: dict) -> np.ndarray:
+        raise NotImplementedError
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        return {k: v for k, v in vars(self).items() if not isinstance(v, np.ndarray)}, {
+            k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)}
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray], base: object) -> Head:
+        head = cls.__new__(cls)
+        vars(head).update(config)
+        vars(head).update(arrays)
+        return head
+
+
+@HEADS.register("linear")
+class LinearHead(Head):
+    """``y = a + b·p_j`` on the base output ``j`` that fits best (leave-one-out)."""
+
+    def fit(self, F: dict, y: np.ndarray) -> LinearHead:
+        self.column, beta = best_column(F["pred"], y)
+        self.a, self.b = float(beta[0]), float(beta[1])
+        return self
+
+    def predict(self, F: dict) -> np.ndarray:
+        return self.a + self.b * F["pred"][:, self.column]
+
+
+class SmallGP:
+    r"""Exact GP regression with :math:`k = s^2 \prod_g \exp(-\lVert z_g - z'_g\rVert^2 /
+    2\ell_g^2) + \sigma_n^2\delta`: one length scale per block of inputs, hyperparameters by
+    maximum marginal likelihood (L-BFGS from the median pairwise distances)."""
+
+    def fit(self, blocks: list[np.ndarray], y: np.ndarray) -> SmallGP:
+        self.Z = [np.asarray(b, float) for b in blocks]
+        self.y_mean, self.y_sd = float(y.mean()), float(y.std()) or 1.0
+        t = (y - self.y_mean) / self.y_sd
+        D = [cdist(b, b, "sqeuclidean") for b in self.Z]
+        med = [np.sqrt(np.median(d[d > 0])) if (d > 0).any() else 1.0 for d in D]
+
+        def nll(theta: np.ndarray) -> float:
+            K = self._k(D, theta) + np.exp(theta[1]) * np.eye(len(t))
+            try:
+                L = np.linalg.cholesky(K)
+            except np.linalg.LinAlgError:
+                return 1e10
+            a = np.linalg.solve(L.T, np.linalg.solve(L, t))
+            return float(0.5 * t @ a + np.log(np.diag(L)).sum())
+
+        x0 = np.array([0.0, np.log(0.1), *np.log(med)])
+        bounds = [(-3, 3), (-8, 1)] + [(np.log(m) - 3, np.log(m) + 4) for m in med]
+        self.theta = minimize(nll, x0, method="L-BFGS-B", bounds=bounds).x
+        K = self._k(D, self.theta) + np.exp(self.theta[1]) * np.eye(len(t))
+        self.alpha = np.linalg.solve(K, t)
+        return self
+
+    @staticmethod
+    def _k(D: list[np.ndarray], theta: np.ndarray) -> np.ndarray:
+        expo = sum(d / (2 * np.exp(2 * ell)) for d, ell in zip(D, theta[2:], strict=True))
+        return np.exp(theta[0]) * np.exp(-expo)
+
+    def predict(self, blocks: list[np.ndarray]) -> np.ndarray:
+        D = [cdist(np.asarray(b, float), z, "sqeuclidean") for b, z in zip(blocks, self.Z,
+                                                                          strict=True)]
+        return self.y_mean + self.y_sd * (self._k(D, self.theta) @ self.alpha)
+
+    def state(self) -> dict[str, np.ndarray]:
+        out = {f"Z{g}": z for g, z in enumerate(self.Z)}
+        out.update(theta=self.theta, alpha=self.alpha,
+                   y=np.array([self.y_mean, self.y_sd]))
+        return out
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray]) -> SmallGP:
+        gp = cls()
+        n = sum(k.startswith("Z") for k in arrays)
+        gp.Z = [arrays[f"Z{g}"] for g in range(n)]
+        gp.theta, gp.alpha = arrays["theta"], arrays["alpha"]
+        gp.y_mean, gp.y_sd = (float(v) for v in arrays["y"])
+        return gp
+
+
+def ridge_loo(Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ridge on centred ``Z`` with the penalty of lowest leave-one-out MAE (via the SVD)."""
+    U, s, _ = np.linalg.svd(Z, full_matrices=False)
+    best = (np.inf, 1.0)
+    for lam in np.logspace(-3, 4, 29) * max(float(s.max()) ** 2, 1e-12) / 100:
+        d = s**2 / (s**2 + lam)
+        fit = U @ (d * (U.T @ y))
+        h = np.einsum("ij,j,ij->i", U, d, U)
+        mae = float(np.mean(np.abs((y - fit) / np.clip(1 - h, 1e-6, None))))
+        best = min(best, (mae, lam))
+    lam = best[1]
+    w = np.linalg.solve(Z.T @ Z + lam * np.eye(Z.shape[1]), Z.T @ y)
+    return w, lam
+
+
+class _ResidualHead(Head):
+    """A mean function (a line) plus a GP or ridge correction on the base outputs."""
+
+    kernel = "gp"
+
+    def __init__(self, kernel: str = "gp"):
+        if kernel not in ("gp", "ridge"):
+            raise ConfigError(f"unknown kernel {kernel!r}; use gp or ridge")
+        self.kernel = kernel
+
+    def _mean_inputs(self, F: dict) -> np.ndarray:
+        raise NotImplementedError
+
+    def _blocks(self, F: dict) -> list[np.ndarray]:
+        inner = (np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"])
+        blocks = [(inner - self.mu_p) / self.sd_p]
+        if F["emb"].shape[1]:
+            blocks.append((F["emb"] - self.mu_e) / self.sd_e)
+        return blocks
+
+    def fit(self, F: dict, y: np.ndarray) -> _ResidualHead:
+        M = self._mean_inputs(F)
+        self.beta = loo_line(M, y)[1]
+        r = y - self._mean(M)
+        inner = (np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"])
+        self.mu_p, self.sd_p = inner.mean(0), np.where(inner.std(0) > 0, inner.std(0), 1.0)
+        emb = F["emb"]
+        self.mu_e = emb.mean(0) if emb.shape[1] else np.zeros(0)
+        # one scale for the whole embedding: its RMS row distance from the mean
+        self.sd_e = np.array(float(np.sqrt(((emb - self.mu_e) ** 2).sum(1).mean())) or 1.0
+                             if emb.shape[1] else 1.0)
+        blocks = self._blocks(F)
+        if self.kernel == "gp":
+            self.gp = SmallGP().fit(blocks, r)
+        else:
+            Z = np.column_stack(blocks)
+            self.z_mu = Z.mean(0)
+            self.w, _ = ridge_loo(Z - self.z_mu, r - r.mean())
+            self.r_mean = float(r.mean())
+        return self
+
+    def _mean(self, M: np.ndarray) -> np.ndarray:
+        return self.beta[0] + M.reshape(len(M), -1) @ self.beta[1:]
+
+    def predict(self, F: dict) -> np.ndarray:
+        base = self._mean(self._mean_inputs(F))
+        blocks = self._blocks(F)
+        if self.kernel == "gp":
+            return base + self.gp.predict(blocks)
+        return base + self.r_mean + (np.column_stack(blocks) - self.z_mu) @ self.w
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        config, arrays = super().state()
+        gp = config.pop("gp", None)
+        if gp is not None:
+            arrays.update({f"gp.{k}": v for k, v in gp.state().items()})
+        arrays["sd_e"] = np.asarray(self.sd_e, float)
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray], base: object) -> Head:
+        gp = {k[3:]: v for k, v in arrays.items() if k.startswith("gp.")}
+        head = super().from_state(config, {k: v for k, v in arrays.items()
+                                           if not k.startswith("gp.")}, base)
+        if gp:
+            head.gp = SmallGP.from_state(gp)
+        return head
+
+
+@HEADS.register("stack")
+class StackHead(_ResidualHead):
+    """The best base output's line, corrected by a GP (or ridge) on predictions + embedding."""
+
+    def fit(self, F: dict, y: np.ndarray) -> StackHead:
+        self.column = best_column(F["pred"], y)[0]
+        return super().fit(F, y)
+
+    def _mean_inputs(self, F: dict) -> np.ndarray:
+        return F["pred"][:, self.column]
+
+
+@HEADS.register("delta")
+class DeltaHead(_ResidualHead):
+    """Δ-learning: a line on the oracle's value (+ the base output if it helps), corrected."""
+
+    def fit(self, F: dict, y: np.ndarray) -> DeltaHead:
+        if "oracle" not in F:
+            raise ConfigError("the delta strategy needs an oracle: pass --oracle (e.g. "
+                              "'xtb:solvent=acetonitrile')")
+        self.o_col = best_column(F["oracle"], y)[0]
+        self.p_col = best_column(F["pred"], y)[0]
+        one = loo_line(F["oracle"][:, self.o_col], y)[0]
+        two = loo_line(np.column_stack([F["oracle"][:, self.o_col],
+                                        F["pred"][:, self.p_col]]), y)[0]
+        self.with_base = bool(two < one)
+        return super().fit(F, y)
+
+    def _mean_inputs(self, F: dict) -> np.ndarray:
+        o = F["oracle"][:, self.o_col]
+        return np.column_stack([o, F["pred"][:, self.p_col]]) if self.with_base else o
+
+
+@HEADS.register("finetune")
+class FinetuneHead(Head):
+    """Continue training one base FCNN (member ``member`` of the base ensemble)."""
+
+    def __init__(self, n_layers: int = 2, lr: float = 5e-4, max_epochs: int = 150,
+                 member: int = 0, seed: int = 0):
+        self.n_layers, self.lr, self.max_epochs = n_layers, lr, max_epochs
+        self.member, self.seed = member, seed
+
+    def fit(self, F: dict, y: np.ndarray) -> FinetuneHead:
+        members = F.get("members") or []
+        if not members or not hasattr(members[0], "net_"):
+            raise ConfigError("the finetune strategy continues training an FCNN base model; "
+                              "this base is not one (use linear, stack or delta)")
+        self.member = self.member % len(members)
+        base = members[self.member]
+        self.column, beta = best_column(F["pred"], y)
+        self.y_mu, self.y_sd = float(y.mean()), float(y.std()) or 1.0
+        rng = np.random.default_rng(self.seed)
+        fold = rng.permutation(len(y)) % 3
+        curves = []
+        for f in range(3):  # inner CV: the error after each epoch
+            tr, va = fold != f, fold == f
+            if va.sum() and tr.sum() > 2:
+                curves.append(self._train(base, beta, F["X"][tr], y[tr], self.max_epochs,
+                                          F["X"][va], y[va])[1])
+        self.epochs = int(np.argmin(np.mean(curves, axis=0))) if curves else 0
+        self.net, _ = self._train(base, beta, F["X"], y, self.epochs)
+        return self
+
+    def _net(self, base: object, beta: np.ndarray) -> object:
+        """A copy of the base net whose output is the line ``a + b·p_j`` in scaled units."""
+        import torch
+
+        net = copy.deepcopy(base.net_).cpu()
+        out, j = net.body[-1], self.column
+        a, b = float(beta[0]), float(beta[1])
+        ys, yo = float(base.y_scale_[j]), float(base.y_offset_[j])
+        new = torch.nn.Linear(out.in_features, 1)
+        with torch.no_grad():  # y_scaled = (a + b·(s·ys + yo) − μ)/σ, s = W_j·h + c_j
+            new.weight.copy_(out.weight[j:j + 1] * (b * ys / self.y_sd))
+            new.bias.copy_((a + b * (out.bias[j] * ys + yo) - self.y_mu) / self.y_sd)
+        net.body[-1] = new
+        return net.eval()
+
+    def _split(self, net: object) -> int:
+        """Index in ``net.body`` of the first trained layer (the last ``n_layers`` linears)."""
+        import torch
+
+        idx = [i for i, m in enumerate(net.body) if isinstance(m, torch.nn.Linear)]
+        return idx[-min(self.n_layers, len(idx))]
+
+    def _frozen(self, base: object, net: object, X: object) -> object:
+        """The frozen layers' output (computed once: only the layers after it are trained)."""
+        import torch
+
+        from redoxscreen.models.torch_utils import CSRBatches
+
+        i0 = self._split(net)
+        batches = CSRBatches(base._scale_x(X), torch.device("cpu"))
+        with torch.no_grad():
+            h = net(*batches.batch(0, batches.n_rows), embed=True, upto=i0)
+        return h
+
+    def _train(self, base: object, beta: np.ndarray, X: object, y: np.ndarray, epochs: int,
+               X_val: object = None, y_val: np.ndarray | None = None
+               ) -> tuple[object, list[float]]:
+        import torch
+
+        from redoxscreen.models.torch_utils import seed_everything
+
+        seed_everything(self.seed)
+        net = self._net(base, beta)
+        tail = net.body[self._split(net):]
+        h = self._frozen(base, net, X)
+        hv = self._frozen(base, net, X_val) if X_val is not None else None
+        params = list(tail.parameters())
+        opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.01, foreach=True)
+        target = torch.from_numpy(((y - self.y_mu) / self.y_sd).astype(np.float32))
+        curve = []
+
+        def val_mae() -> float:
+            tail.eval()
+            with torch.no_grad():
+                p = tail(hv.clone()).numpy().ravel() * self.y_sd + self.y_mu
+            return float(np.mean(np.abs(p - y_val)))
+
+        if hv is not None:
+            curve.append(val_mae())
+        for _ in range(epochs):
+            tail.train()
+            loss = (tail(h.clone()).ravel() - target).abs().mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if hv is not None:
+                curve.append(val_mae())
+        net.eval()
+        return net, curve
+
+    def predict(self, F: dict) -> np.ndarray:
+        import torch
+
+        base = F["members"][self.member]
+        h = self._frozen(base, self.net, F["X"])
+        with torch.no_grad():
+            p = self.net.body[self._split(self.net):](h).numpy().ravel()
+        return p * self.y_sd + self.y_mu
+
+    def _trained(self) -> list[str]:
+        import torch
+
+        i0 = self._split(self.net)
+        return [f"body.{i}." for i, m in enumerate(self.net.body)
+                if i >= i0 and isinstance(m, torch.nn.Linear)]
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        config = {k: v for k, v in vars(self).items() if k != "net"}
+        keep = tuple(self._trained())
+        arrays = {f"net.{k}": v.detach().numpy() for k, v in self.net.state_dict().items()
+                  if k.startswith(keep)}
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray], base: object) -> Head:
+        import torch
+
+        head = cls.__new__(cls)
+        vars(head).update(config)
+        members = base.estimators_ if hasattr(base, "estimators_") else [base]
+        net = copy.deepcopy(members[head.member].net_)
+        net.body[-1] = torch.nn.Linear(net.body[-1].in_features, 1)
+        state = net.state_dict()
+        state.update({k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
+        net.load_state_dict(state)
+        head.net = net.eval()
+        return head
