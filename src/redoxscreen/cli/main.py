@@ -7,7 +7,9 @@ import typer
 
 from redoxscreen.cli.campaign import campaign_app
 from redoxscreen.cli.compare import compare
+from redoxscreen.cli.datasets import datasets_app
 from redoxscreen.cli.demo import demo
+from redoxscreen.cli.finetune import finetune
 from redoxscreen.cli.help import RegistryHelpCommand
 from redoxscreen.cli.library import enumerate_cmd, label
 from redoxscreen.cli.parts import acquisitions, featurizers, models
@@ -23,11 +25,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for command in (train, search, predict, evaluate, compare, screen, solvents, calibrate, models,
-                featurizers, acquisitions, label, demo):
+for command in (train, finetune, search, predict, evaluate, compare, screen, solvents, calibrate,
+                models, featurizers, acquisitions, label, demo):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(datasets_app, name="datasets")
 
 if __name__ == "__main__":  # pragma: no cover
     app()
