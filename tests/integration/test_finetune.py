@@ -67,6 +67,16 @@ def test_auto_chooses_by_cv_and_saves_a_model_with_recalibrated_intervals(tmp_pa
     r = runner.invoke(app, ["predict", str(res.model_dir), str(small), "-o", str(out),
                             "--coverage", "0"])
     assert "e_ox_lo" not in pd.read_csv(out).columns
+    # screen reads the transferred potentials as potentials, with the same CV+ intervals
+    lib = tmp_path / "lib.smi"
+    lib.write_text("\n".join(pd.read_csv(small)["smiles"]) + "\n")
+    r = runner.invoke(app, ["screen", str(res.model_dir), str(lib), "--role", "cathode",
+                            "--workers", "1", "--out", str(tmp_path / "scr")])
+    assert r.exit_code == 0, r.output
+    scr = pd.read_parquet(tmp_path / "scr" / "results.parquet")
+    assert scr["e_ox_v_li"].to_numpy() == pytest.approx(scr["e_ox_pred"].to_numpy())
+    assert scr["e_ox_lo_v_li"].to_numpy() == pytest.approx(pred["e_ox_lo"].to_numpy(),
+                                                           abs=1e-6)
 
 
 @pytest.mark.parametrize("strategy", ["linear", "stack", "finetune"])
