@@ -47,31 +47,43 @@ def test_label_in_solution_writes_potentials(tmp_path):
 def test_demo_end_to_end_on_toy_data(tmp_path):
     df = toy_frame()
     data = tmp_path / "toy.csv"
-    pd.DataFrame({"smiles": df["smiles"], "ie_ev": df["vie"], "ea_ev": -df["vea"]}).to_csv(
-        data, index=False)
+    # potentials in acetonitrile, as the built-in dataset's (a line of the gas-phase numbers)
+    pd.DataFrame({"smiles": df["smiles"], "e_ox_v_li": df["vie"] - 3.0,
+                  "e_red_v_li": -df["vea"] + 1.6}).to_csv(data, index=False)
     result = run_demo(tmp_path / "demo", library_size=400, folds=3, top=3, workers=1,
                       dataset=data, max_epochs=3, campaign_rounds=1, campaign_batch=2)
     assert result.library_molecules == 400
     assert set(result.screen.roles) == {"cathode", "anode"}
     summary = json.loads((tmp_path / "demo" / "demo_summary.json").read_text())
-    assert summary["cv_metrics"]["ie_ev"]["n"] == len(df)
+    assert summary["cv_metrics"]["e_ox"]["n"] == len(df)
+    meta = json.loads((tmp_path / "demo" / "train" / "model" / "model.json").read_text())
+    assert meta["units"] == {"e_ox": "V", "e_red": "V"} and meta["label_solvent"] == (
+        "acetonitrile")
+    screen_cfg = json.loads((tmp_path / "demo" / "screen" / "config.json").read_text())
+    assert "labels" in json.dumps(screen_cfg)  # the model's own potentials: no conversion
     html = (tmp_path / "demo" / "summary.html").read_text()
     assert "Cross-validation" in html and "data:image/png;base64" in html
+    assert "ALPB" in html and "no gas-to-solution constant" in html  # says what the labels are
     rounds = summary["campaign"]["rounds"]  # round 0: the xTB check; round 1: two more
     assert [r["round"] for r in rounds] == [0, 1] and rounds[1]["acquisition"] == "pwindow"
     assert rounds[1]["labelled"] == 2 and "Campaign: what to compute next" in html
     for m in result.oracle_check.values():
         assert m.n <= 3
         if m.n:
-            assert m.n_labelled >= 1 and m.mae_ev >= 0
+            assert m.n_labelled >= 1 and m.mae_v >= 0
 
 
 def test_builtin_dataset_is_shipped_and_clean():
     from redoxscreen.pipeline.demo import builtin_dataset
     from redoxscreen.pipeline.train import load_training_table
 
-    table = load_training_table(builtin_dataset(), ["ie_ev", "ea_ev"])
+    table = load_training_table(builtin_dataset(), ["ie_ev", "ea_ev", "e_ox_v_li:V",
+                                                    "e_red_v_li:V"])
     assert len(table) >= 5000 and len(table.report) == 0
     assert 5 < table.y[:, 0].mean() < 11 and -3 < table.y[:, 1].mean() < 4
+    # in acetonitrile the cation and anion are stabilised: E_ox = IE_solv − 1.40 V lies well
+    # below the gas-phase IE − 1.40, E_red above EA − 1.40 (vs Li/Li⁺)
+    assert (table.y[:, 2] < table.y[:, 0] - 1.40).mean() > 0.95
+    assert (table.y[:, 3] > table.y[:, 1] - 1.40).mean() > 0.95
     df = pd.read_csv(builtin_dataset())
     assert {"core", "family", "substituents"} <= set(df.columns) and df["family"].nunique() >= 10
