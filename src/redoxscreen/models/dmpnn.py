@@ -220,7 +220,7 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - t0
         return self
 
-    def predict(self, X: object) -> np.ndarray:
+    def _run(self, X: object, what: str) -> np.ndarray:
         import torch
 
         _chemprop()  # a clear error without chemprop
@@ -228,12 +228,20 @@ class DMPNNRegressor(RegressorMixin, BaseEstimator):
         smiles = as_smiles(X)
         loader = _ordered_loader(self._dataset(smiles, None, cache=False), 256)
         self.net_.eval()
+        call = self.net_.fingerprint if what == "embed" else self.net_
         out = []
         with torch.inference_mode():
             for batch in loader:
-                out.append(self.net_(batch.bmg, batch.V_d, batch.X_d).cpu().numpy())
-        P = np.concatenate(out).astype(float) if out else np.zeros((0, self.n_targets_))
+                out.append(call(batch.bmg, batch.V_d, batch.X_d).cpu().numpy())
+        return np.concatenate(out).astype(float) if out else np.zeros((0, self.n_targets_))
+
+    def predict(self, X: object) -> np.ndarray:
+        P = self._run(X, "predict")
         return P.ravel() if self._y_1d else P
+
+    def embed(self, X: object) -> np.ndarray:
+        """The molecule encoding (aggregated atom states, + descriptors): what the FFN reads."""
+        return self._run(X, "embed")
 
     def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         """Mean and NaN (one network has no spread; k-fold ensembles of it do)."""

@@ -58,6 +58,13 @@ def best_column(P: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray]:
     return j, fits[j][1]
 
 
+def is_fcnn(est: object) -> bool:
+    """Whether ``est`` is an FCNN (whose last layers ``finetune`` can train)."""
+    from redoxscreen.models.fcnn import FCNNRegressor
+
+    return isinstance(est, FCNNRegressor)
+
+
 class Head:
     """A fitted map from base features to one target; registered in :data:`HEADS`."""
 
@@ -274,7 +281,7 @@ class FinetuneHead(Head):
 
     def fit(self, F: dict, y: np.ndarray) -> FinetuneHead:
         members = F.get("members") or []
-        if not members or not hasattr(members[0], "net_"):
+        if not members or not is_fcnn(members[0]):
             raise ConfigError("the finetune strategy continues training an FCNN base model; "
                               "this base is not one (use linear, stack or delta)")
         self.member = self.member % len(members)

@@ -20,7 +20,7 @@ from redoxscreen.features import cached_transform
 from redoxscreen.models import RedoxModel, load_model
 from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.transfer import TransferRegressor
-from redoxscreen.models.transfer_heads import HEADS, Head, take
+from redoxscreen.models.transfer_heads import HEADS, Head, is_fcnn, take
 from redoxscreen.pipeline.train import TrainOptions, label_record, load_training_table
 from redoxscreen.report import parity_plot
 from redoxscreen.runtime.errors import ConfigError, DataError
@@ -81,7 +81,7 @@ def candidate_strategies(options: FinetuneOptions, base: object) -> list[str]:
         return [options.strategy]
     members = getattr(base, "estimators_", None) or [base]
     out = ["linear", "stack"]
-    if hasattr(members[0], "net_"):
+    if is_fcnn(members[0]):  # the D-MPNN's layers are not fine-tuned here (yet): stack reads them
         out.append("finetune")
     if options.oracle:
         out.append("delta")

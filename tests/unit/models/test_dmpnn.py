@@ -174,3 +174,23 @@ def test_dmpnn_mae_loss_picks_the_epoch_of_least_absolute_error(toy_df):
     assert est.best_epoch_ == int(np.argmin(est.history_["val_loss"]))
     with pytest.raises(ConfigError, match="unknown loss 'huber'"):
         DMPNNRegressor(max_epochs=1, loss="huber").fit(smiles[:20], y[:20])
+
+
+def test_a_dmpnn_base_gives_the_stack_head_its_molecule_encoding(toy_df):
+    from redoxscreen.models.transfer import TransferRegressor
+    from redoxscreen.models.transfer_heads import HEADS, take
+    from redoxscreen.runtime.errors import ConfigError as Err
+
+    smiles = toy_df.smiles.to_numpy(dtype=object)[:80]
+    est = DMPNNRegressor(hidden_size=32, ffn_hidden_size=32, max_epochs=3, batch_size=16,
+                         warmup_epochs=1, n_threads=1).fit(smiles, toy_df.vie.to_numpy()[:80])
+    emb = est.embed(smiles)
+    assert emb.shape == (80, 32) and np.isfinite(emb).all()
+    base = EnsembleRegressor.from_fitted([est])
+    F = TransferRegressor(base).features(smiles)
+    assert F["emb"].shape == (80, 32)
+    y = 0.7 * toy_df.vie.to_numpy()[:80] - 2.0
+    head = HEADS["stack"].factory().fit(take(F, np.arange(60)), y[:60])
+    assert np.isfinite(head.predict(take(F, np.arange(60, 80)))).all()
+    with pytest.raises(Err, match="continues training an FCNN"):
+        HEADS["finetune"].factory().fit(F, y)
