@@ -124,7 +124,10 @@ class SmallGP:
         bounds = [(-3, 3), (-8, 1)] + [(np.log(m) - 3, np.log(m) + 4) for m in med]
         self.theta = minimize(nll, x0, method="L-BFGS-B", bounds=bounds).x
         K = self._k(D, self.theta) + np.exp(self.theta[1]) * np.eye(len(t))
-        self.alpha = np.linalg.solve(K, t)
+        Kinv = np.linalg.inv(K)
+        self.alpha = Kinv @ t
+        # leave-one-out residuals in closed form (Rasmussen & Williams, eq. 5.12)
+        self.loo_mae = float(np.mean(np.abs(self.alpha / np.diag(Kinv)))) * self.y_sd
         return self
 
     @staticmethod
@@ -153,8 +156,9 @@ class SmallGP:
         return gp
 
 
-def ridge_loo(Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Ridge on centred ``Z`` with the penalty of lowest leave-one-out MAE (via the SVD)."""
+def ridge_loo(Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Ridge on centred ``Z`` with the penalty of lowest leave-one-out MAE (via the SVD): the
+    weights, the penalty and that MAE."""
     U, s, _ = np.linalg.svd(Z, full_matrices=False)
     best = (np.inf, 1.0)
     for lam in np.logspace(-3, 4, 29) * max(float(s.max()) ** 2, 1e-12) / 100:
@@ -163,9 +167,9 @@ def ridge_loo(Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
         h = np.einsum("ij,j,ij->i", U, d, U)
         mae = float(np.mean(np.abs((y - fit) / np.clip(1 - h, 1e-6, None))))
         best = min(best, (mae, lam))
-    lam = best[1]
+    mae, lam = best
     w = np.linalg.solve(Z.T @ Z + lam * np.eye(Z.shape[1]), Z.T @ y)
-    return w, lam
+    return w, lam, mae
 
 
 class _ResidualHead(Head):
@@ -190,7 +194,7 @@ class _ResidualHead(Head):
 
     def fit(self, F: dict, y: np.ndarray) -> _ResidualHead:
         M = self._mean_inputs(F)
-        self.beta = loo_line(M, y)[1]
+        mean_loo, self.beta = loo_line(M, y)
         r = y - self._mean(M)
         inner = (np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"])
         self.mu_p, self.sd_p = inner.mean(0), np.where(inner.std(0) > 0, inner.std(0), 1.0)
@@ -202,11 +206,15 @@ class _ResidualHead(Head):
         blocks = self._blocks(F)
         if self.kernel == "gp":
             self.gp = SmallGP().fit(blocks, r)
+            loo = self.gp.loo_mae
         else:
             Z = np.column_stack(blocks)
             self.z_mu = Z.mean(0)
-            self.w, _ = ridge_loo(Z - self.z_mu, r - r.mean())
+            self.w, _, loo = ridge_loo(Z - self.z_mu, r - r.mean())
             self.r_mean = float(r.mean())
+        # the correction is kept only where it lowers the leave-one-out error: on a dozen
+        # labels a GP or ridge fit on hundreds of inputs can add more noise than it removes
+        self.corrected = bool(loo < mean_loo)
         return self
 
     def _mean(self, M: np.ndarray) -> np.ndarray:
@@ -214,6 +222,8 @@ class _ResidualHead(Head):
 
     def predict(self, F: dict) -> np.ndarray:
         base = self._mean(self._mean_inputs(F))
+        if not self.corrected:
+            return base
         blocks = self._blocks(F)
         if self.kernel == "gp":
             return base + self.gp.predict(blocks)
