@@ -94,3 +94,20 @@ def test_builtin_dataset_is_shipped_and_clean():
     assert (table.y[~neutral, 3] < table.y[~neutral, 1] - 1.40).mean() > 0.9
     df = pd.read_csv(builtin_dataset())
     assert {"core", "family", "substituents"} <= set(df.columns) and df["family"].nunique() >= 10
+
+
+def test_demo_command_prints_the_oracle_check(tmp_path, monkeypatch):
+    """The CLI's summary lines read the result's fields (a stand-in result, no work)."""
+    from types import SimpleNamespace
+
+    import redoxscreen.pipeline.demo as demo_mod
+    from redoxscreen.pipeline.demo import OracleCheck
+
+    fake = SimpleNamespace(oracle_check={"cathode": OracleCheck(20, 19, 0.123, 7),
+                                         "anode": OracleCheck(0)},
+                           seconds=12.0, run_dir=tmp_path)
+    monkeypatch.setattr(demo_mod, "run_demo", lambda *a, **k: fake)
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "cathode: top 20 re-labelled with xTB + ALPB, MAE vs prediction 0.123 V, 7 still" in (
+        " ".join(r.stdout.split()))

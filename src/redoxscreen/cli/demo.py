@@ -23,6 +23,6 @@ def demo(
                       workers=workers, progress=bars())
     for role, m in result.oracle_check.items():
         if m.n_labelled:
-            out.print(f"{role}: top {m.n} re-labelled with xTB, MAE vs prediction "
-                      f"{m.mae_ev:.3f} eV, {m.still_in_window} still in the window")
+            out.print(f"{role}: top {m.n} re-labelled with xTB + ALPB, MAE vs prediction "
+                      f"{m.mae_v:.3f} V, {m.still_in_window} still in the window")
     out.print(f"done in {result.seconds:.0f} s → [bold]{result.run_dir / 'summary.html'}[/bold]")
