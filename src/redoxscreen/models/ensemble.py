@@ -8,8 +8,20 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from redoxscreen.models.registry import register_model
 
 
+class MemberMean:
+    """``predict`` and ``predict_dist`` of a model made of members: their mean and spread
+    (``ddof=0``) over ``predict_members(X)``, shape ``(n_members, n_samples[, n_targets])``."""
+
+    def predict(self, X: object) -> np.ndarray:
+        return self.predict_members(X).mean(axis=0)
+
+    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        draws = self.predict_members(X)
+        return draws.mean(axis=0), draws.std(axis=0)
+
+
 @register_model("ensemble", listed=False)
-class EnsembleRegressor(RegressorMixin, BaseEstimator):
+class EnsembleRegressor(MemberMean, RegressorMixin, BaseEstimator):
     """Average of several regressors (e.g. the k fold models of a cross-validation).
 
     ``fit`` fits a clone of each member on the same data; :meth:`from_fitted` wraps members
@@ -33,13 +45,6 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     def predict_members(self, X: object) -> np.ndarray:
         """Each member's prediction, stacked: shape ``(n_members, n_samples[, n_targets])``."""
         return np.stack([np.asarray(m.predict(X), float) for m in self.estimators_])
-
-    def predict(self, X: object) -> np.ndarray:
-        return self.predict_members(X).mean(axis=0)
-
-    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
-        draws = self.predict_members(X)
-        return draws.mean(axis=0), draws.std(axis=0)
 
     def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
         from redoxscreen.models.serialize import members_to_state

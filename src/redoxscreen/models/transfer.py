@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from redoxscreen.models.ensemble import MemberMean
 from redoxscreen.models.inputs import as_smiles, input_kinds, model_input
 from redoxscreen.models.registry import register_model
 from redoxscreen.models.transfer_heads import HEADS, Head, take
@@ -30,7 +31,7 @@ def base_members(base: object) -> list:
 
 
 @register_model("transfer", listed=False)
-class TransferRegressor(RegressorMixin, BaseEstimator):
+class TransferRegressor(MemberMean, RegressorMixin, BaseEstimator):
     """Base model + k fold heads per target (built by :func:`redoxscreen.pipeline.finetune`).
 
     Parameters
@@ -101,13 +102,6 @@ class TransferRegressor(RegressorMixin, BaseEstimator):
 
     def predict_members(self, X: object) -> np.ndarray:
         return self.predict_members_features(self.features(X))
-
-    def predict(self, X: object) -> np.ndarray:
-        return self.predict_members(X).mean(axis=0)
-
-    def predict_dist(self, X: object) -> tuple[np.ndarray, np.ndarray]:
-        draws = self.predict_members(X)
-        return draws.mean(axis=0), draws.std(axis=0)
 
     def to_state(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
         from redoxscreen.models.serialize import estimator_to_state
