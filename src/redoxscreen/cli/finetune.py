@@ -18,8 +18,8 @@ def finetune(
                                      help="NAME=[-]COLUMN[:UNIT], repeatable; e.g. "
                                      "e_red=E_red:V (a potential on --scale)"),
     run_dir: Path | None = typer.Option(None, "--out", "-o", help="Run folder (default runs/...)"),
-    strategy: str = typer.Option("auto", help="auto (the lowest CV error of those that apply), "
-                                 "linear, stack, finetune or delta"),
+    strategy: str = typer.Option("auto", help="auto (the lowest CV error of those that apply) "
+                                 "or one of {strategies}"),
     set_param: list[str] = typer.Option([], "--set", help="SETTING=VALUE of a named strategy, "
                                         "e.g. kernel=ridge (stack, delta), n_layers=1 "
                                         "(finetune)"),

@@ -1,6 +1,7 @@
 """Help texts that name the registered parts: ``{models}``, ``{featurizers}``, ``{uncertainty}``,
-``{oracles}``, ``{acquisitions}``, filled from the registries only when a command's help is
-shown, so ``redoxscreen solvents`` and ``redoxscreen --help`` do not import every model."""
+``{oracles}``, ``{acquisitions}``, ``{strategies}``, filled from the registries only when a
+command's help is shown, so ``redoxscreen solvents`` and ``redoxscreen --help`` do not import
+every model."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ _REGISTRIES = {"models": ("redoxscreen.models", "MODELS"),
                "featurizers": ("redoxscreen.features", "FEATURIZERS"),
                "uncertainty": ("redoxscreen.evaluation.calibration", "INTERVALS"),
                "oracles": ("redoxscreen.oracle", "ORACLES"),
-               "acquisitions": ("redoxscreen.campaign.acquisition", "ACQUISITIONS")}
+               "acquisitions": ("redoxscreen.campaign.acquisition", "ACQUISITIONS"),
+               "strategies": ("redoxscreen.models.transfer_heads", "HEADS")}
 
 
 class _Lists(dict):

@@ -86,8 +86,9 @@ def _download(url: str, dest: Path, timeout: float = 60.0) -> None:
 
 
 def fetch_files(source: Source, root: Path | None = None, force: bool = False
-                ) -> dict[str, Path]:
-    """The set's raw files in the cache, downloaded if missing, checked by SHA-256."""
+                ) -> dict[str, tuple[Path, str]]:
+    """The set's raw files in the cache, downloaded if missing, checked by SHA-256: each
+    file's path and digest (each file is hashed once per call)."""
     root = (root or cache_dir()) / source.name
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / "manifest.json"
@@ -95,18 +96,20 @@ def fetch_files(source: Source, root: Path | None = None, force: bool = False
     out = {}
     for name, url in source.files.items():
         dest = root / name
-        if force or not dest.exists():
+        fresh = force or not dest.exists()
+        if fresh:
             _download(url, dest)
-            manifest[name] = {"url": url, "sha256": sha256(dest),
-                              "downloaded": time.strftime("%Y-%m-%dT%H:%M:%S")}
         digest = sha256(dest)
+        if fresh:
+            manifest[name] = {"url": url, "sha256": digest,
+                              "downloaded": time.strftime("%Y-%m-%dT%H:%M:%S")}
         want = source.sha256.get(name) or manifest.get(name, {}).get("sha256")
         if want and digest != want:
             raise DataError(f"{dest}: SHA-256 {digest[:12]}… is not the recorded "
                             f"{want[:12]}…; the file changed or is corrupt: delete it or "
                             "run 'datasets get --force'")
         manifest.setdefault(name, {"url": url, "sha256": digest})
-        out[name] = dest
+        out[name] = (dest, digest)
     manifest_path.write_text(json.dumps(manifest, indent=2))
     return out
 
@@ -118,15 +121,15 @@ def get_dataset(name: str, out_dir: str | Path, *, root: Path | None = None,
     if source.needs_key and not os.environ.get(source.needs_key):
         raise ConfigError(f"dataset {name} needs an API key: set {source.needs_key} (a free "
                           "key from the provider's dashboard)")
-    files = fetch_files(source, root, force) if source.files else {}
-    table = source.convert(files)
+    fetched = fetch_files(source, root, force) if source.files else {}
+    table = source.convert({name: path for name, (path, _) in fetched.items()})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.csv"
     table.to_csv(path, index=False)
     cols = "\n".join(f"| `{c}` | {m} |" for c, m in source.columns.items())
-    files_md = "\n".join(f"- `{f}`: {u} (SHA-256 {sha256(files[f])})" for f, u in
-                         source.files.items() if f in files)
+    files_md = "\n".join(f"- `{f}`: {u} (SHA-256 {fetched[f][1]})" for f, u in
+                         source.files.items() if f in fetched)
     (out_dir / f"{name}.md").write_text(
         f"# {name}: {source.description}\n\n- {len(table)} rows, written "
         f"{time.strftime('%Y-%m-%d')} by `redoxscreen datasets get {name}`\n"

@@ -195,6 +195,14 @@ def fit_calibrator(mode: str, y_true: np.ndarray, oof_pred: np.ndarray, fold: np
     return INTERVALS[mode].factory.fit(y_true, oof_pred, fold, coverage)
 
 
+def calibrators_from_oof(oof: object, targets: list[str], mode: str = "conformal",
+                         coverage: float = 0.95) -> dict[str, IntervalCalibrator]:
+    """One calibrator per target from a model's out-of-fold table (``fold``, ``<t>_true``,
+    ``<t>_pred``), as saved in its ``oof.csv``."""
+    return {t: fit_calibrator(mode, oof[f"{t}_true"].to_numpy(), oof[f"{t}_pred"].to_numpy(),
+                              oof["fold"].to_numpy(), coverage) for t in targets}
+
+
 def calibrator_from_state(state: dict) -> IntervalCalibrator:
     """Inverse of :meth:`IntervalCalibrator.state`."""
     return INTERVALS[state["mode"]].factory.from_state(state)

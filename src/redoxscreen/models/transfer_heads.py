@@ -175,8 +175,6 @@ def ridge_loo(Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, float]:
 class _ResidualHead(Head):
     """A mean function (a line) plus a GP or ridge correction on the base outputs."""
 
-    kernel = "gp"
-
     def __init__(self, kernel: str = "gp"):
         if kernel not in ("gp", "ridge"):
             raise ConfigError(f"unknown kernel {kernel!r}; use gp or ridge")
@@ -185,9 +183,13 @@ class _ResidualHead(Head):
     def _mean_inputs(self, F: dict) -> np.ndarray:
         raise NotImplementedError
 
+    @staticmethod
+    def _outputs(F: dict) -> np.ndarray:
+        """The base predictions, and the oracle's values when there are any."""
+        return np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"]
+
     def _blocks(self, F: dict) -> list[np.ndarray]:
-        inner = (np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"])
-        blocks = [(inner - self.mu_p) / self.sd_p]
+        blocks = [(self._outputs(F) - self.mu_p) / self.sd_p]
         if F["emb"].shape[1]:
             blocks.append((F["emb"] - self.mu_e) / self.sd_e)
         return blocks
@@ -196,8 +198,9 @@ class _ResidualHead(Head):
         M = self._mean_inputs(F)
         mean_loo, self.beta = loo_line(M, y)
         r = y - self._mean(M)
-        inner = (np.column_stack([F["pred"], F["oracle"]]) if "oracle" in F else F["pred"])
-        self.mu_p, self.sd_p = inner.mean(0), np.where(inner.std(0) > 0, inner.std(0), 1.0)
+        outputs = self._outputs(F)
+        self.mu_p = outputs.mean(0)
+        self.sd_p = np.where(outputs.std(0) > 0, outputs.std(0), 1.0)
         emb = F["emb"]
         self.mu_e = emb.mean(0) if emb.shape[1] else np.zeros(0)
         # one scale for the whole embedding: its RMS row distance from the mean

@@ -21,20 +21,19 @@ from redoxscreen.models import RedoxModel, load_model
 from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.transfer import TransferRegressor
 from redoxscreen.models.transfer_heads import HEADS, Head, is_fcnn, take
+from redoxscreen.oracle.base import build_oracle, oracle_values
 from redoxscreen.pipeline.train import TrainOptions, label_record, load_training_table
 from redoxscreen.report import parity_plot
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.progress import Progress, or_silent
 from redoxscreen.runtime.runs import RunFolder, file_sha256
 
-STRATEGIES = ("linear", "stack", "finetune", "delta")
-
 
 @dataclass
 class FinetuneOptions:
     """Everything ``finetune`` takes besides the data; recorded in ``config.json``."""
 
-    strategy: str = "auto"  # or one of STRATEGIES
+    strategy: str = "auto"  # or a name of HEADS
     settings: dict = field(default_factory=dict)  # the strategy's, e.g. {"kernel": "ridge"}
     oracle: str | None = None  # e.g. "xtb:solvent=acetonitrile" (the delta strategy)
     oracle_targets: tuple[str, ...] = ()  # default: the oracle's potentials, else its energies
@@ -91,27 +90,26 @@ def candidate_strategies(options: FinetuneOptions, base: object) -> list[str]:
 def cv_strategy(name: str, settings: dict, F: dict, Y: np.ndarray, folds: list,
                 targets: list[str], seed: int = 0) -> StrategyCV:
     """Fit the heads of strategy ``name`` per fold and target; their out-of-fold predictions."""
-    factory = HEADS[name].factory
+    part = HEADS[name]
     oof = np.full(Y.shape, np.nan)
     heads = []
     for k, (train, test) in enumerate(folds):
+        # a head that draws on one base member (finetune) takes fold k's; a seeded one the seed
+        run = {key: v for key, v in {"member": k, "seed": seed}.items() if key in part.settings}
         row = []
         for j in range(Y.shape[1]):
             tr = train[np.isfinite(Y[train, j])]
-            extra = {"member": k, "seed": seed} if name == "finetune" else {}
-            head = factory(**{**extra, **settings}).fit(take(F, tr), Y[tr, j])
+            head = part.factory(**{**run, **settings}).fit(take(F, tr), Y[tr, j])
             oof[test, j] = head.predict(take(F, test))
             row.append(head)
         heads.append(row)
     return StrategyCV(name, heads, oof, metrics_by_target(Y, oof, targets))
 
 
-def default_oracle_targets(oracle_spec: str, targets: list[str]) -> tuple[str, ...]:
+def default_oracle_targets(oracle: object) -> tuple[str, ...]:
     """The oracle's outputs a Δ head may read: its potentials when it computes them (solvated
     xTB), else its energies."""
-    from redoxscreen.oracle.base import build_oracle
-
-    have = tuple(getattr(build_oracle(oracle_spec), "targets", ("ie_ev", "ea_ev")))
+    have = tuple(getattr(oracle, "targets", ("ie_ev", "ea_ev")))
     pots = tuple(t for t in have if t.startswith("e_"))
     return pots or have
 
@@ -139,18 +137,17 @@ def run_finetune(base_dir: str | Path, data: str | Path, targets: list[str], out
     run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),
                                  "data_hash": table.data_hash(), "n_molecules": len(table)})
     table.report.to_csv(run.file("invalid_rows.csv"), index=False)
+    oracle = build_oracle(options.oracle) if options.oracle else None
     oracle_targets = tuple(options.oracle_targets) or (
-        default_oracle_targets(options.oracle, targets) if options.oracle else ())
+        default_oracle_targets(oracle) if oracle else ())
     est = TransferRegressor(base.estimator, names[0], options.oracle, oracle_targets,
                             options.n_jobs)
     with progress.task("base model features", total=None):
         X = estimator_input(est, table.smiles,
                             lambda: cached_transform(base.featurizer, table.smiles, None))
         values = None
-        if options.oracle:
-            from redoxscreen.oracle.base import build_oracle, oracle_values
-
-            values = oracle_values(build_oracle(options.oracle), table.smiles,
+        if oracle is not None:
+            values = oracle_values(oracle, table.smiles,
                                    list(oracle_targets), n_workers=options.n_jobs,
                                    results_csv=run.file("oracle_labels.csv"))
         F = est.features(X, oracle_values=values)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from redoxscreen.data import TargetSpec, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column
-from redoxscreen.evaluation.calibration import fit_calibrator
+from redoxscreen.evaluation.calibration import calibrators_from_oof
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.models import RedoxModel, load_model
 from redoxscreen.report import error_histogram, parity_plot
@@ -49,9 +49,8 @@ def interval_calibrators(model: RedoxModel, coverage: float | None = 0.95,
     members = getattr(model.estimator, "estimators_", None)
     if mode == "conformal" and (members is None or len(members) != k):
         return {}  # CV+ needs the k fold models that made the out-of-fold table
-    return {t: fit_calibrator(mode, oof[f"{t}_true"].to_numpy(), oof[f"{t}_pred"].to_numpy(),
-                              oof["fold"].to_numpy(), coverage)
-            for t in model.targets if f"{t}_true" in oof}
+    return calibrators_from_oof(oof, [t for t in model.targets if f"{t}_true" in oof], mode,
+                                coverage)
 
 
 def predict_table(model: RedoxModel, df: pd.DataFrame, smiles_col: str,

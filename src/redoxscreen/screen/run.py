@@ -15,7 +15,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from redoxscreen.electrochem import Window
-from redoxscreen.evaluation.calibration import IntervalCalibrator, fit_calibrator
+from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrators_from_oof
 from redoxscreen.models.card import ModelCard, read_model_card
 from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.jsonio import plain, write_json
@@ -73,11 +73,9 @@ def fit_calibrators(model: ModelCard, settings: ScreenSettings) -> dict[str, Int
     if model.oof is None:
         raise ConfigError("the model has no out-of-fold table (oof.csv) to calibrate intervals; "
                           "retrain it with 'redoxscreen train'")
-    oof = model.oof
-    return {t: fit_calibrator(settings.uncertainty, oof[f"{t}_true"].to_numpy(),
-                              oof[f"{t}_pred"].to_numpy(), oof["fold"].to_numpy(),
-                              settings.coverage)
-            for t in sorted({settings.ie_target, settings.ea_target} - {None})}
+    return calibrators_from_oof(model.oof, sorted({settings.ie_target, settings.ea_target}
+                                                  - {None}),
+                                settings.uncertainty, settings.coverage)
 
 
 class Manifest:
