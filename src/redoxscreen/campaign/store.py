@@ -99,9 +99,16 @@ class CampaignStore:
                    r.get("status", "ok"), r.get("reason", ""), r["source"],
                    r.get("fidelity", ""), r.get("round"), float(r.get("seconds", 0.0)), now]
                   for r in rows]
-        if values:
-            self.con.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 values)
+        if values:  # explicit: executemany alone commits row by row, and a kill between a
+            # molecule's IE and EA rows left it half-labelled, then labelled again on resume
+            self.con.execute("BEGIN")
+            try:
+                self.con.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     values)
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
 
     def labels(self) -> pd.DataFrame:
         return self.con.execute("SELECT * FROM labels ORDER BY created, candidate_id").df()
