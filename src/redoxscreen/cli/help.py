@@ -1,7 +1,7 @@
 """Help texts that name the registered parts: ``{models}``, ``{featurizers}``, ``{uncertainty}``,
-``{oracles}``, ``{acquisitions}``, ``{strategies}``, filled from the registries only when a
-command's help is shown, so ``redoxscreen solvents`` and ``redoxscreen --help`` do not import
-every model."""
+``{oracles}``, ``{acquisitions}``, ``{strategies}``, ``{generators}``, filled from the registries
+only when a command's help is shown, so ``redoxscreen solvents`` and ``redoxscreen --help`` do
+not import every model."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ _REGISTRIES = {"models": ("redoxscreen.models", "MODELS"),
                "uncertainty": ("redoxscreen.evaluation.calibration", "INTERVALS"),
                "oracles": ("redoxscreen.oracle", "ORACLES"),
                "acquisitions": ("redoxscreen.campaign.acquisition", "ACQUISITIONS"),
-               "strategies": ("redoxscreen.models.transfer_heads", "HEADS")}
+               "strategies": ("redoxscreen.models.transfer_heads", "HEADS"),
+               "generators": ("redoxscreen.design.generators", "GENERATORS")}
 
 
 class _Lists(dict):

@@ -9,6 +9,7 @@ from redoxscreen.cli.campaign import campaign_app
 from redoxscreen.cli.compare import compare
 from redoxscreen.cli.datasets import datasets_app
 from redoxscreen.cli.demo import demo
+from redoxscreen.cli.design import design
 from redoxscreen.cli.finetune import finetune
 from redoxscreen.cli.help import RegistryHelpCommand
 from redoxscreen.cli.library import enumerate_cmd, label
@@ -26,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
 )
 for command in (train, finetune, search, predict, evaluate, compare, screen, solvents, calibrate,
-                models, featurizers, acquisitions, label, demo):
+                models, featurizers, acquisitions, label, demo, design):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")

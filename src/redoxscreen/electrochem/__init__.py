@@ -4,7 +4,7 @@ No torch here: pure functions and small data classes.
 """
 
 from redoxscreen.electrochem.conversion import LinearMap, PotentialConversion, fit_linear_map
-from redoxscreen.electrochem.rules import ROLES, Role, ScreenRule, parse_band
+from redoxscreen.electrochem.rules import ROLES, Role, ScreenRule, p_inside, parse_band
 from redoxscreen.electrochem.scales import (
     LI_VS_SHE_V,
     SCALES,
@@ -33,6 +33,7 @@ __all__ = [
     "born_solvation_ev",
     "convert_potential",
     "fit_linear_map",
+    "p_inside",
     "parse_band",
     "stability_window",
     "study_oxidation_v_li",

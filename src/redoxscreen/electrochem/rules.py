@@ -62,6 +62,19 @@ class ScreenRule:
     def process(self) -> str:
         return ROLES[self.role].process
 
+    def target_range(self) -> tuple[float, float]:
+        """The band ∩ window in V (the whole window when there is no band)."""
+        low, high = self.window.low_v, self.window.high_v
+        if self.band is not None:
+            b_lo, b_hi = self.band
+            low = max(low, b_lo) if b_lo is not None else low
+            high = min(high, b_hi) if b_hi is not None else high
+        return low, high
+
+    def p_target(self, e_v: np.ndarray, lo_v: np.ndarray, hi_v: np.ndarray) -> np.ndarray:
+        """Probability that the potential lies in the band ∩ window (:func:`p_inside`)."""
+        return p_inside(e_v, lo_v, hi_v, *self.target_range())
+
     def evaluate(self, e_v: np.ndarray, lo_v: np.ndarray, hi_v: np.ndarray
                  ) -> dict[str, np.ndarray]:
         """Window test of the interval ``[lo, hi]``, band test of ``e``, probability in window
@@ -81,3 +94,22 @@ class ScreenRule:
         return {"in_window": in_window & finite,
                 "in_band": in_band & finite, "p_window": np.where(finite, p, np.nan),
                 "pass": in_window & in_band & finite}
+
+
+def p_inside(e_v: np.ndarray, lo_v: np.ndarray, hi_v: np.ndarray, low_v: float,
+             high_v: float) -> np.ndarray:
+    r"""Probability that a potential lies in ``[low_v, high_v]``.
+
+    The interval ``[lo, hi]`` is read as a normal 95 % band around :math:`E`,
+    :math:`\sigma = (hi - lo) / 3.92`, so
+    :math:`P = \Phi((high - E)/\sigma) - \Phi((low - E)/\sigma)`, evaluated on the tail
+    side that keeps its precision (far above the range both CDFs are ≈ 1). NaN where ``E`` is.
+    An empty range (``low > high``) has probability 0.
+    """
+    e, lo, hi = (np.asarray(a, float) for a in (e_v, lo_v, hi_v))
+    sigma = np.maximum((hi - lo) / (2 * Z95), 1e-9)
+    a, b = (low_v - e) / sigma, (high_v - e) / sigma
+    with np.errstate(invalid="ignore"):
+        p = np.where(a > 0, ndtr(-a) - ndtr(-b), ndtr(b) - ndtr(a))
+    p = np.clip(p, 0.0, 1.0) if high_v >= low_v else np.zeros_like(p)
+    return np.where(np.isfinite(e), p, np.nan)

@@ -92,3 +92,28 @@ def test_rule_requires_whole_interval_inside_window_and_band():
     assert parse_band("1.8:") == (1.8, None) and parse_band(None) is None
     with pytest.raises(ConfigError):
         parse_band("3.0")
+
+
+def test_probability_inside_a_range_is_stable_and_exact():
+    from scipy.stats import norm
+
+    from redoxscreen.electrochem import p_inside
+
+    e = np.array([4.15, 3.9, 4.6, 12.0, -8.0, np.nan])
+    lo, hi = e - 0.196, e + 0.196  # σ = 0.1 V
+    p = p_inside(e, lo, hi, 4.0, 4.3)
+    expect = norm.cdf((4.3 - e[:3]) / 0.1) - norm.cdf((4.0 - e[:3]) / 0.1)
+    assert p[:3] == pytest.approx(expect, rel=1e-3)
+    assert p[3] == 0.0 and p[4] == 0.0 and np.isnan(p[5])  # far tails: 0, never negative
+    assert p_inside(np.array([4.0]), np.array([3.9]), np.array([4.1]), 4.3, 4.0)[0] == 0.0
+    far = p_inside(np.array([5.0]), np.array([4.9]), np.array([5.1]), 4.0, 4.3)[0]
+    assert 0 < far < 1e-30  # the upper tail keeps its precision (1 - 1 would give 0)
+
+
+def test_a_rule_targets_band_and_window_together():
+    from redoxscreen.electrochem import ScreenRule, stability_window
+
+    w = stability_window("acetonitrile", "Al", "vs_li")
+    assert ScreenRule("cathode", w, (4.0, 5.5)).target_range() == (4.0, w.high_v)
+    assert ScreenRule("cathode", w, (None, 3.0)).target_range() == (w.low_v, 3.0)
+    assert ScreenRule("cathode", w).target_range() == (w.low_v, w.high_v)
