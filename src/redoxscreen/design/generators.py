@@ -108,6 +108,8 @@ class SelfiesMutation:
 class LibrarySampler:
     """Draws from ``pool`` without replacement, ignoring the parents."""
 
+    needs_parents = False
+
     def __init__(self, pool: Sequence[str] | None = None,
                  elements: frozenset[str] | None = None):
         if not pool:

@@ -77,13 +77,17 @@ def evolve(generator, score: Scorer, start: Sequence[str], settings: SearchSetti
         add(first, ["start"] * len(first), 0)
         gen = 1
     idle = 0
-    while len(seen) < settings.budget and idle < settings.patience and frames:
+    needs_parents = getattr(generator, "needs_parents", True)
+    while len(seen) < settings.budget and idle < settings.patience:
         rng = random.Random(settings.seed * 1_000_003 + gen)  # per generation: resumable
-        table = pd.concat(frames, ignore_index=True)
-        pop = table.nlargest(settings.population, "fitness")
-        parents = uniform_quantile_sampling(list(zip(pop["fitness"], pop["smiles"],
-                                                     strict=True)),
-                                            2 * settings.offspring, rng)
+        parents: list[str] = []
+        if frames:
+            pop = pd.concat(frames, ignore_index=True).nlargest(settings.population, "fitness")
+            parents = uniform_quantile_sampling(list(zip(pop["fitness"], pop["smiles"],
+                                                         strict=True)),
+                                                2 * settings.offspring, rng)
+        elif needs_parents:
+            break  # no valid start molecule to breed from
         kids: dict[str, str] = {}
         for child, parent in generator.propose(parents, settings.offspring, rng):
             log.proposed += 1

@@ -234,7 +234,8 @@ def design_metrics(table: pd.DataFrame, designs: pd.DataFrame, log: SearchLog,
         "predicted_in_band": float(designs["in_band"].mean()) if n else None,
         "mean_p_band": float(designs["p_band"].mean()) if n else None,
         "sa_score": {q: float(np.quantile(sa, p)) for q, p in
-                     (("min", 0), ("median", 0.5), ("max", 1))} if n else None,
+                     (("min", 0), ("q25", 0.25), ("median", 0.5), ("q75", 0.75), ("max", 1))}
+        if n else None,
         "similarity_to_training": {"median": float(designs["similarity"].median())}
         if n else None,
         "potential_column": e_col,

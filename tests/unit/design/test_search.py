@@ -56,3 +56,13 @@ def test_the_similarity_ramp_and_band_distance():
     assert similarity_weight([0.1, 0.3, 0.4, 0.5, 0.9], 0.3, 0.5).tolist() == pytest.approx(
         [0, 0, 0.5, 1, 1])
     assert band_distance([3.5, 4.1, 4.6], 4.0, 4.3).tolist() == pytest.approx([0.5, 0, 0.3])
+
+
+def test_the_library_baseline_needs_no_start_and_a_breeder_needs_one():
+    pool = ["Nc1ccccc1", "Cc1cccnc1", "CCCCCCCCN", "c1ccc2ccccc2c1", "NCCCCCCCCN"]  # canonical
+    table = evolve(make_generator("library", pool=pool), n_score, [],
+                   SearchSettings(budget=4, population=5, offspring=3))
+    assert len(table) == 4 and set(table["smiles"]) <= set(pool)
+    empty = evolve(make_generator("graph-ga"), n_score, ["not a molecule"],
+                   SearchSettings(budget=50))
+    assert empty.empty
