@@ -44,6 +44,8 @@ def screen(
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),
+    allow_out_of_domain: bool = typer.Option(False, help="let molecules outside the model's "
+                                             "applicability domain pass and be ranked"),
     run_dir: Path | None = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Predict potentials for a library, apply the window rules, rank candidates (resumable)."""
@@ -55,7 +57,7 @@ def screen(
                               scale=scale, conversion=conv.to_dict() if conv else None,
                               ie_target=ie_target,
                               ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
-                              top_n=top)
+                              top_n=top, allow_out_of_domain=allow_out_of_domain)
     summary = run_screen_command(model, library, run_dir or default_out("screen"), settings,
                                  smiles_col=smiles_col, progress=bars())
     table = Table(title=f"{summary.molecules} molecules ({summary.invalid} invalid)")
@@ -66,6 +68,11 @@ def screen(
         table.add_row(r, f"{w.low_v:.2f}–{w.high_v:.2f} {w.scale}", str(res.in_window),
                       str(res.in_band), str(res.n_pass))
     out.print(table)
+    d = summary.domain
+    if d:
+        out.print(f"applicability domain of the valid molecules: {d.get('in', 0)} in, "
+                  f"{d.get('edge', 0)} at the edge, {d.get('out', 0)} out"
+                  + ("" if allow_out_of_domain else " (out-of-domain molecules never pass)"))
     out.print(f"run folder: [bold]{summary.out}[/bold] (results.duckdb, results.parquet, "
               "top_*.csv)")
 

@@ -5,6 +5,8 @@ Layout of ``DIR/``::
     model.json            format, featurizer config, estimator config, targets, metrics, versions
     weights.safetensors   every array of the estimator (safetensors cannot hold code)
     oof.csv               out-of-fold predictions of the CV that built the model (for calibration)
+    domain.json           applicability domain: training ranges, similarity thresholds and the
+    domain.safetensors    out-of-fold error by similarity; the training fingerprints (sparse)
 
 Loading reads JSON and safetensors only; no pickle anywhere.
 """
@@ -17,12 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rdkit import Chem
 from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
 from redoxscreen.chem import canonicalize_smiles
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
-from redoxscreen.models.card import FORMAT, FORMAT_VERSION, read_model_card
+from redoxscreen.models.card import FORMAT, FORMAT_VERSION, ModelCard, read_model_card
+from redoxscreen.models.domain import DOMAIN_JSON, Domain, fit_domain
 from redoxscreen.models.inputs import estimator_input, member_predictions
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
 from redoxscreen.runtime.jsonio import json_default
@@ -41,6 +45,22 @@ class RedoxModel:
     targets: list[str]
     info: dict = field(default_factory=dict)
     oof: pd.DataFrame | None = None
+    domain: Domain | None = None
+
+    def domain_of(self, smiles: list[str | None]) -> pd.DataFrame:
+        """``domain``, ``domain_reason``, ``nn_similarity`` per canonical SMILES (``None``:
+        invalid, left empty); all ``in`` when the model has no domain record."""
+        out = pd.DataFrame({"domain": [""] * len(smiles), "domain_reason": "",
+                            "nn_similarity": np.nan})
+        ok = [i for i, s in enumerate(smiles) if s is not None]
+        if self.domain is None:
+            out.loc[ok, "domain"] = "in"
+            out.loc[ok, "domain_reason"] = "no domain record saved with the model"
+            return out
+        if ok:
+            got = self.domain.assess([Chem.MolFromSmiles(smiles[i]) for i in ok])
+            out.loc[ok, ["domain", "domain_reason", "nn_similarity"]] = got.to_numpy()
+        return out
 
     def predict_smiles(self, smiles: list[object], intervals: dict | None = None
                        ) -> pd.DataFrame:
@@ -82,6 +102,8 @@ class RedoxModel:
             if intervals and t in intervals:
                 out[f"{t}_lo"], out[f"{t}_hi"] = lo[:, j], hi[:, j]
         out["reason"] = reasons
+        out = pd.concat([out, self.domain_of(canon)], axis=1)
+        out["nn_similarity"] = out["nn_similarity"].astype(float)
         return out
 
     def save(self, directory: str | Path) -> Path:
@@ -100,6 +122,11 @@ class RedoxModel:
                   str(directory / "weights.safetensors"))
         if self.oof is not None:
             self.oof.to_csv(directory / "oof.csv", index=False)
+            if self.domain is None and all(f"{t}_pred" in self.oof for t in self.targets):
+                self.domain = fit_domain(self.oof, self.targets)
+        if self.domain is not None:
+            self.domain.save(directory)
+            meta["domain"] = self.domain.to_card()
         (directory / "model.json").write_text(json.dumps(meta, indent=2, default=json_default))
         return directory
 
@@ -109,11 +136,23 @@ def load_model(directory: str | Path) -> RedoxModel:
     card = read_model_card(directory)
     meta = card.meta
     info = {k: v for k, v in meta.items()
-            if k not in ("format", "format_version", "targets", "featurizer", "estimator")}
+            if k not in ("format", "format_version", "targets", "featurizer", "estimator",
+                     "domain")}
     return RedoxModel(
         featurizer=featurizer_from_config(meta["featurizer"]),
         estimator=estimator_from_state(meta["estimator"], load_file(str(card.weights_path))),
         targets=card.targets,
         info=info,
         oof=card.oof,
+        domain=load_domain(card),
     )
+
+
+def load_domain(card: ModelCard) -> Domain | None:
+    """The saved domain record; for a model saved before there was one, fitted from its
+    out-of-fold table (``None`` without one)."""
+    if (card.directory / DOMAIN_JSON).exists():
+        return Domain.load(card.directory)
+    if card.oof is not None and all(f"{t}_pred" in card.oof for t in card.targets):
+        return fit_domain(card.oof, card.targets)
+    return None

@@ -126,7 +126,8 @@ def run_design(model_dir: str | Path, out: str | Path, options: DesignOptions, *
     from redoxscreen.screen.worker import ChunkScreener  # torch: only once the model is needed
 
     screener = ChunkScreener(model, settings, fit_calibrators(model, settings))
-    index = TrainingIndex.from_smiles(model.oof["smiles"].astype(str).tolist())
+    index = (model.domain.index if model.domain is not None
+             else TrainingIndex.from_smiles(model.oof["smiles"].astype(str).tolist()))
     constraints = Constraints(
         options.max_sa, frozenset(options.elements) | {"H"} if options.elements else None,
         options.heavy_range, options.charge_range,
@@ -138,10 +139,14 @@ def run_design(model_dir: str | Path, out: str | Path, options: DesignOptions, *
 
     def score(smiles: list[str]) -> pd.DataFrame:
         res = screener.process(Chunk(0, 1, smiles, None))
+        usable = res["valid"].to_numpy() & (res["domain"] != "out").to_numpy()
+        why = [r if not v else f"outside the model's domain: {d}" if not u else ""
+               for r, v, u, d in zip(res["reason"], res["valid"], usable, res["domain_reason"],
+                                     strict=True)]
         got = objective.score(smiles, res[e_col].to_numpy(), res[lo_col].to_numpy(),
-                              res[hi_col].to_numpy(), res["valid"].to_numpy(),
-                              res["reason"].tolist())
-        return pd.concat([res[[e_col, lo_col, hi_col, f"{target}_pred"]], got], axis=1)
+                              res[hi_col].to_numpy(), usable, why)
+        return pd.concat([res[[e_col, lo_col, hi_col, f"{target}_pred", "domain"]], got],
+                         axis=1)
 
     known = set(index.smiles)
     start = (read_smiles_file(options.start) if options.start

@@ -51,11 +51,13 @@ class ScreenSummary:
     roles: dict[str, RoleResult] = field(default_factory=dict)
     calibrators: dict[str, dict] = field(default_factory=dict)
     best_cell_voltage_v: float | None = None
+    domain: dict[str, int] = field(default_factory=dict)  # valid molecules per in/edge/out
     interrupted: bool = False
     rows_done: int = 0
 
     def to_dict(self) -> dict:
         out = {"molecules": self.molecules, "valid": self.valid, "invalid": self.invalid,
+               "domain": self.domain,
                "roles": {r: {"potential_column": x.potential_column, "in_window": x.in_window,
                              "in_band": x.in_band, "pass": x.n_pass}
                          for r, x in self.roles.items()}}
@@ -177,7 +179,7 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
         {r: RoleResult(c["potential_column"], c["in_window"], c["in_band"], c["pass"],
                        rules[r].window, rules[r].band) for r, c in counts["roles"].items()},
         {t: c.to_dict() for t, c in calibrators.items()}, counts.get("best_cell_voltage_v"),
-        rows_done=rows_done)
+        counts.get("domain", {}), rows_done=rows_done)
     write_json(out / "summary.json", summary.to_dict(), tidy_floats=True)
     return summary
 

@@ -3,10 +3,12 @@
 The worker writes them, the store queries them, the reports and the web pages read them. Per
 input record: ``row`` (1-based record number in the library; a header line is not counted,
 a blank line is a record), ``smiles``, ``id`` (when the library has one), ``valid``,
-``reason``; per target ``<t>_pred`` (and ``<t>_std``, the spread of the fold models); per role
-the potential and its interval on the run's scale — ``e_ox_v_li``, ``e_ox_lo_v_li``,
-``e_ox_hi_v_li`` for cathodes (``e_red_…`` for anodes; ``_li``, ``_she``, ``_abs`` by scale) —
-and the rule's outcome ``<role>_in_window``, ``<role>_in_band``, ``<role>_p_window``,
+``reason``, the applicability domain ``domain`` (in/edge/out), ``domain_reason`` and
+``nn_similarity`` (largest Tanimoto similarity to a training molecule); per target
+``<t>_pred`` (and ``<t>_std``, the spread of the fold models); per role the potential and
+its interval on the run's scale — ``e_ox_v_li``, ``e_ox_lo_v_li``, ``e_ox_hi_v_li`` for
+cathodes (``e_red_…`` for anodes; ``_li``, ``_she``, ``_abs`` by scale) — and the rule's
+outcome ``<role>_in_window``, ``<role>_in_band``, ``<role>_p_window``,
 ``<role>_pass``.
 """
 
@@ -17,7 +19,7 @@ from redoxscreen.runtime.errors import ConfigError
 
 SCALE_TAGS = {"vs_li": "li", "vs_she": "she", "absolute": "abs"}
 OUTCOMES = ("in_window", "in_band", "p_window", "pass")
-RECORD = ("row", "smiles", "id", "valid", "reason")
+RECORD = ("row", "smiles", "id", "valid", "reason", "domain", "domain_reason", "nn_similarity")
 
 
 def scale_tag(scale: str) -> str:

@@ -16,7 +16,8 @@ class ScreenSettings:
     ``bands`` maps a role to ``(low, high)`` in V on ``scale`` (either may be ``None``);
     ``conversion`` is a :class:`PotentialConversion` as a dict; ``None`` (the default) is the
     model's own: none for a model that predicts potentials, else the study's rule
-    (:meth:`resolve_conversion`).
+    (:meth:`resolve_conversion`). A molecule outside the model's applicability domain
+    (``domain == 'out'``) never passes unless ``allow_out_of_domain``.
     """
 
     roles: list[str] = field(default_factory=lambda: ["cathode", "anode"])
@@ -32,6 +33,7 @@ class ScreenSettings:
     chunk_size: int = 10000
     n_workers: int = 2
     top_n: int = 100
+    allow_out_of_domain: bool = False
 
     def rules(self) -> dict[str, ScreenRule]:
         """One rule per role; validates roles, solvent, collector and the uncertainty mode."""

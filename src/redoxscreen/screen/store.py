@@ -37,6 +37,8 @@ def finalize_store(out: Path, settings: ScreenSettings) -> dict:
                                    "FROM molecules").fetchone()
         summary: dict = {"molecules": int(total), "valid": int(valid),
                          "invalid": int(total - valid), "roles": {}}
+        summary["domain"] = {str(k): int(n) for k, n in con.execute(
+            "SELECT domain, count(*) FROM molecules WHERE valid GROUP BY domain").fetchall()}
         for role in settings.roles:
             col = potential_column(role, settings.scale)
             order = "DESC" if ROLES[role].higher_is_better else "ASC"

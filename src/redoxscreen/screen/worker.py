@@ -51,6 +51,7 @@ class ChunkScreener:
         self.reads_smiles = reads_smiles(model.estimator)  # a graph net is part of the model
         self.reads_features = reads_features(model.estimator)  # not when it is all graph nets
         self.mol_batch = 1000
+        self.last_domain: pd.DataFrame | None = None
 
     def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str]]:
         """Molecules (``None`` where invalid) and the reason for each invalid one."""
@@ -63,21 +64,40 @@ class ChunkScreener:
         return mols, reasons
 
     def featurize(self, smiles: list[str]) -> tuple[sp.csr_matrix, np.ndarray, list[str]]:
-        """Features of the valid molecules, the validity mask and the reasons.
+        """Features of the valid molecules, the validity mask and the reasons (and the
+        valid molecules' applicability domain in ``self.last_domain``).
 
         Molecules are parsed and featurized ``mol_batch`` at a time and dropped at once: RDKit
         molecules are ~100× larger than their feature rows, so a chunk never holds them all.
         """
-        parts, reasons = [], []
+        parts, reasons, domains = [], [], []
         for a in range(0, len(smiles), self.mol_batch):
             mols, why = self.parse(smiles[a:a + self.mol_batch])
             valid = [m for m in mols if m is not None]
             parts.append(self.model.featurizer.transform_mols(valid) if self.reads_features
                          else sp.csr_matrix((len(valid), 0)))
+            if self.model.domain is not None and valid:
+                domains.append(self.model.domain.assess(valid))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
         X = sp.vstack(parts, format="csr") if parts else None
+        self.last_domain = pd.concat(domains, ignore_index=True) if domains else None
         return X, ok, reasons
+
+    def domain_columns(self, ok: np.ndarray) -> dict[str, np.ndarray]:
+        """``domain``, ``domain_reason``, ``nn_similarity`` for every row of the chunk."""
+        n = len(ok)
+        dom = np.full(n, "", dtype=object)
+        why = np.full(n, "", dtype=object)
+        sim = np.full(n, np.nan)
+        if self.last_domain is not None:
+            dom[ok] = self.last_domain["domain"].to_numpy()
+            why[ok] = self.last_domain["domain_reason"].to_numpy()
+            sim[ok] = self.last_domain["nn_similarity"].to_numpy(float)
+        else:
+            dom[ok] = "in"
+            why[ok] = "no domain record saved with the model"
+        return {"domain": dom, "domain_reason": why, "nn_similarity": sim}
 
     def process(self, chunk: Chunk) -> pd.DataFrame:
         n = len(chunk.smiles)
@@ -97,6 +117,8 @@ class ChunkScreener:
             out["id"] = chunk.ids
         out["valid"] = ok
         out["reason"] = reasons
+        out.update(self.domain_columns(ok))
+        usable = out["domain"] != "out" if not self.settings.allow_out_of_domain else ok
         for j, t in enumerate(targets):
             pred, std = prediction_columns(t)
             out[pred] = mean[:, j]
@@ -110,6 +132,7 @@ class ChunkScreener:
                          for x in (mean[:, j], lo_x, hi_x))
             lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)  # a negative slope swaps them
             res = rule.evaluate(e, lo, hi)
+            res["pass"] = res["pass"] & usable  # an out-of-domain guess is never a candidate
             lo_col, hi_col = bound_columns(role, scale)
             out[potential_column(role, scale)], out[lo_col], out[hi_col] = e, lo, hi
             for outcome, values in res.items():

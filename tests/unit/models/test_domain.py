@@ -1,16 +1,94 @@
-"""The training index: ranges and nearest training molecules."""
+"""The applicability domain: training ranges, nearest neighbours, thresholds from the CV error,
+and saving without pickle."""
 
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
 from rdkit import Chem
 
-from redoxscreen.models.domain import TrainingIndex
+from redoxscreen.models.domain import (
+    Domain,
+    TrainingIndex,
+    fingerprint_matrix,
+    fit_domain,
+    max_tanimoto,
+    similarity_thresholds,
+)
+
+M = Chem.MolFromSmiles
 
 
 def test_nearest_training_molecule_and_its_similarity():
     index = TrainingIndex.from_smiles(["c1ccccc1O", "c1ccccc1O", "CCCCCC", "bad smiles"])
     assert len(index) == 2  # duplicates and invalid SMILES are not indexed
-    sims, names = index.nearest([Chem.MolFromSmiles(s) for s in
-                                 ("c1ccccc1O", "Cc1ccccc1O", "CCCCCCC")])
+    sims, names = index.nearest([M(s) for s in ("c1ccccc1O", "Cc1ccccc1O", "CCCCCCC")])
     assert sims[0] == 1.0 and names[0] == "c1ccccc1O"
     assert 0.2 < sims[1] < 1.0 and names[1] == "c1ccccc1O"
     assert names[2] == "CCCCCC"
     assert index.describe()["elements"] == ["C", "H", "O"]
+
+
+def test_max_tanimoto_matches_rdkit():
+    from rdkit import DataStructs
+
+    from redoxscreen.models.domain import fingerprints
+
+    train = ["c1ccccc1O", "CCN(CC)CC", "O=C1C=CC(=O)C=C1", "c1ccc2ccccc2c1", "CCOC(C)=O"]
+    query = ["Oc1ccccc1C", "CCNCC", "c1ccccc1", "CC(=O)OCC", "[Na+].[Cl-]"]
+    best, arg = max_tanimoto(fingerprint_matrix([M(s) for s in query]),
+                             fingerprint_matrix([M(s) for s in train]))
+    tf = fingerprints([M(s) for s in train])
+    for i, fp in enumerate(fingerprints([M(s) for s in query])):
+        ref = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, tf))
+        assert best[i] == pytest.approx(ref.max())
+        assert ref.max() == 0 or arg[i] == ref.argmax()
+
+
+def test_thresholds_sit_where_the_error_doubles_and_triples():
+    rng = np.random.default_rng(0)
+    sims = rng.uniform(0.2, 1.0, 4000)
+    err = np.where(sims > 0.6, 1.0, np.where(sims > 0.4, 2.5, 4.0)) * rng.uniform(0.9, 1.1,
+                                                                                  4000)
+    edge, out, rule = similarity_thresholds(sims, err)
+    assert edge == pytest.approx(0.6, abs=0.01) and out == pytest.approx(0.4, abs=0.01)
+    assert "×3" in rule
+    flat = similarity_thresholds(sims, rng.uniform(0.9, 1.1, 4000))  # error never grows
+    assert flat[0] == pytest.approx(sims.min()) and flat[1] == pytest.approx(sims.min() - 0.1)
+
+
+def test_assessment_names_every_reason():
+    index = TrainingIndex.from_smiles(["c1ccccc1O", "Oc1ccc(O)cc1", "COc1ccc(OC)cc1",
+                                       "C[n+]1ccccc1", "CC1(C)CCCC(C)(C)N1[O]"])
+    dom = Domain(index, edge_similarity=0.5, out_similarity=0.3)
+    got = dom.assess([M(s) for s in ("Oc1ccccc1O", "[U]", "[Na+].[Cl-]", "c1ccccc1[O-]",
+                                     "[CH2]c1ccc([CH2])cc1", "CCOc1ccc(OCC)cc1",
+                                     "C" * 40)])
+    assert got["domain"].tolist() == ["in", "out", "out", "out", "out", "edge", "out"]
+    r = got["domain_reason"].tolist()
+    assert "unseen element U" in r[1] and "multi-fragment input (2 fragments)" in r[2]
+    assert "charge -1 outside training range +0…+1" in r[3]
+    assert "2 unpaired electrons (training 0…1)" in r[4]
+    assert "nearest training similarity 0.39 (< 0.50)" in r[5]  # and 12 heavy atoms: edge
+    assert "40 heavy atoms (training 7…11)" in r[6]
+
+
+def test_fit_and_save_round_trip_without_pickle(tmp_path):
+    from toydata import toy_frame
+
+    df = toy_frame()
+    rng = np.random.default_rng(1)
+    oof = pd.DataFrame({"smiles": df["smiles"], "fold": rng.integers(0, 3, len(df)),
+                        "ie_true": df["vie"], "ie_pred": df["vie"] + rng.normal(0, 0.1,
+                                                                                 len(df))})
+    dom = fit_domain(oof, ["ie"])
+    assert 0 <= dom.out_similarity <= dom.edge_similarity <= 1
+    assert sum(b["n"] for b in dom.profile) == len(dom.index)
+    dom.save(tmp_path)
+    card = json.loads((tmp_path / "domain.json").read_text())
+    assert card["edge_similarity"] == dom.edge_similarity and "error_by_similarity" in card
+    back = Domain.load(tmp_path)
+    assert (back.index.bits != dom.index.bits).nnz == 0
+    mols = [M(s) for s in df["smiles"].head(20)]
+    pd.testing.assert_frame_equal(back.assess(mols), dom.assess(mols))
