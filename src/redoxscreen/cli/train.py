@@ -48,8 +48,14 @@ def train(
                               "or absolute; screen then uses them without a conversion"),
     label_solvent: str | None = typer.Option(None, help="solvent of the labels (recorded on "
                                              "the model card)"),
+    standardize: bool = typer.Option(True, help="normalise, reionise and keep the largest "
+                                     "organic fragment (recorded; applied again when the "
+                                     "model predicts)"),
+    uncharge: bool = typer.Option(False, help="standardisation also neutralises"),
+    strip_isotopes: bool = typer.Option(False, help="standardisation also strips isotopes"),
 ) -> None:
     """Cross-validate a model (the FCNN by default) and save the k fold models as one ensemble."""
+    from redoxscreen.chem.standardize import Standardizer
     from redoxscreen.pipeline.train import TrainOptions, run_train
     params = parse_settings(set_param, "SETTING=VALUE")
     options = TrainOptions(model=model, params=params, preset=preset, featurizer=featurizer,
@@ -57,7 +63,10 @@ def train(
                            seed=seed, n_jobs=n_jobs, max_epochs=max_epochs,
                            cache_dir=str(cache_dir) if cache_dir else None,
                            dedupe_tolerance=dedupe_tolerance, scale=scale,
-                           label_solvent=label_solvent)
+                           label_solvent=label_solvent,
+                           standardize=Standardizer(uncharge=uncharge,
+                                                    strip_isotopes=strip_isotopes).to_dict()
+                           if standardize else None)
     result = run_train(data, target, run_dir or default_out("train"), smiles_col=smiles_col,
                        options=options, progress=bars())
     out.print(metrics_table(result.cv.metrics, f"{folds}-fold {split} CV (out-of-fold)"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from redoxscreen.chem import canonicalize_smiles
+from redoxscreen.chem.standardize import Standardizer, standardize_smiles
 from redoxscreen.data.units import is_energy_unit, to_ev
 from redoxscreen.runtime.errors import ConfigError, DataError
 
@@ -114,8 +114,11 @@ def prepare_table(
     *,
     source: str = "table",
     dedupe_tolerance: float = 0.1,
+    standardizer: Standardizer | None = None,
 ) -> MoleculeTable:
-    """Canonicalise, read targets, report bad rows and merge duplicates (mean of labels).
+    """Standardise (when given a :class:`Standardizer`), canonicalise, read targets, report
+    bad rows and merge duplicates (mean of labels). A standardised row is reported with
+    ``action`` ``standardized`` and what changed.
 
     Duplicates whose labels disagree by more than ``dedupe_tolerance`` (in eV) are still merged
     but raise a warning and are flagged in the report.
@@ -151,10 +154,13 @@ def prepare_table(
                       f"{report[0]['row']}); they are masked like missing labels (see the "
                       "invalid-rows report)", stacklevel=2)
         y[infinite] = np.nan
-    canon, reasons = canonicalize_smiles(df[smiles_col].tolist())
+    canon, reasons, changes = standardize_smiles(df[smiles_col].tolist(), standardizer)
     keep = []
     for i, (c, reason) in enumerate(zip(canon, reasons, strict=True)):
         raw = df[smiles_col].iloc[i]
+        if changes[i]:
+            report.append({"row": i + 1, "smiles": raw, "action": "standardized",
+                           "reason": changes[i]})
         if c is None:
             report.append({"row": i + 1, "smiles": raw, "action": "dropped", "reason": reason})
         elif np.isnan(y[i]).all():

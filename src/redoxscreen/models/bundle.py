@@ -23,7 +23,7 @@ from rdkit import Chem
 from safetensors.numpy import load_file, save_file
 from sklearn.base import BaseEstimator
 
-from redoxscreen.chem import canonicalize_smiles
+from redoxscreen.chem.standardize import Standardizer, standardize_smiles
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, ModelCard, read_model_card
 from redoxscreen.models.domain import DOMAIN_JSON, Domain, fit_domain
@@ -46,6 +46,11 @@ class RedoxModel:
     info: dict = field(default_factory=dict)
     oof: pd.DataFrame | None = None
     domain: Domain | None = None
+
+    @property
+    def standardizer(self) -> Standardizer | None:
+        """The standardisation the training data went through (``None``: canonical only)."""
+        return Standardizer.from_dict(self.info.get("standardize"))
 
     def domain_of(self, smiles: list[str | None]) -> pd.DataFrame:
         """``domain``, ``domain_reason``, ``nn_similarity`` per canonical SMILES (``None``:
@@ -71,7 +76,7 @@ class RedoxModel:
         the fold models' predictions. Invalid SMILES get empty predictions and the reason; they
         never raise.
         """
-        canon, reasons = canonicalize_smiles(list(smiles))
+        canon, reasons, changes = standardize_smiles(list(smiles), self.standardizer)
         ok = np.array([c is not None for c in canon], dtype=bool)
         out = pd.DataFrame(index=range(len(canon)))
         mean = np.full((len(canon), len(self.targets)), np.nan)
@@ -102,6 +107,7 @@ class RedoxModel:
             if intervals and t in intervals:
                 out[f"{t}_lo"], out[f"{t}_hi"] = lo[:, j], hi[:, j]
         out["reason"] = reasons
+        out["standardization"] = changes
         out = pd.concat([out, self.domain_of(canon)], axis=1)
         out["nn_similarity"] = out["nn_similarity"].astype(float)
         return out

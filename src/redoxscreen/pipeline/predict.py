@@ -109,7 +109,7 @@ def run_evaluate(model_dir: str | Path, data: str | Path, out: str | Path, *,
     if unknown:
         raise ConfigError(f"the model predicts {', '.join(model.targets)}, not "
                           f"{', '.join(unknown)}; map columns with --target NAME=COLUMN")
-    table = prepare_table(df, col, specs, source=str(data))
+    table = prepare_table(df, col, specs, source=str(data), standardizer=model.standardizer)
     run = RunFolder(out, "evaluate", {"model": str(model_dir), "data": str(data),
                                       "targets": [s.to_text() for s in specs]})
     run.write_json("data.json", {"path": str(data), "file_sha256": file_sha256(data),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from redoxscreen.chem.standardize import Standardizer
 from redoxscreen.data import MoleculeTable, TargetSpec, make_splits, prepare_table, read_table
 from redoxscreen.data.io import detect_smiles_column
 from redoxscreen.data.units import is_energy_unit
@@ -48,6 +49,9 @@ class TrainOptions:
     dedupe_tolerance: float = 0.1
     scale: str = "vs_li"  # of potential targets (unit V)
     label_solvent: str | None = None  # the solvent the labels were computed or measured in
+    # chem.standardize.Standardizer settings, applied again to every molecule the model
+    # predicts; None: canonical SMILES only
+    standardize: dict | None = field(default_factory=lambda: Standardizer().to_dict())
 
     def featurizer_spec(self) -> str:
         if self.featurizer:
@@ -72,12 +76,14 @@ class TrainResult:
 
 
 def load_training_table(path: str | Path, targets: list[str], smiles_col: str | None = None,
-                        dedupe_tolerance: float = 0.1) -> MoleculeTable:
+                        dedupe_tolerance: float = 0.1,
+                        standardizer: Standardizer | None = None) -> MoleculeTable:
     """Read and clean a property table (see :func:`redoxscreen.data.prepare_table`)."""
     df = read_table(path)
     col = smiles_col or detect_smiles_column(df, source=str(path))
     specs = [TargetSpec.parse(t) for t in targets]
-    return prepare_table(df, col, specs, source=str(path), dedupe_tolerance=dedupe_tolerance)
+    return prepare_table(df, col, specs, source=str(path), dedupe_tolerance=dedupe_tolerance,
+                         standardizer=standardizer)
 
 
 def fit_cv_ensemble(table: MoleculeTable, featurizer: MolFeaturizer, estimator: BaseEstimator,
@@ -163,7 +169,9 @@ def run_train(data: str | Path, targets: list[str], out: str | Path, *,
     options = options or TrainOptions()
     estimator = options.estimator()
     label_record(targets, options)  # an unknown scale fails before any work
-    table = load_training_table(data, targets, smiles_col, options.dedupe_tolerance)
+    standardizer = Standardizer.from_dict(options.standardize)
+    table = load_training_table(data, targets, smiles_col, options.dedupe_tolerance,
+                                standardizer)
     featurizer = make_featurizer(options.featurizer_spec(), n_jobs=options.n_jobs)
     config = {"data": str(data), "targets": targets, "smiles_col": smiles_col,
               "options": asdict(options), "featurizer": featurizer.get_config(),
@@ -186,6 +194,7 @@ def run_train(data: str | Path, targets: list[str], out: str | Path, *,
                                     progress=progress)
     model.info["training"]["file_sha256"] = sha
     model.info.update(label_record(targets, options))
+    model.info["standardize"] = options.standardize
     model_dir = write_cv_outputs(run, table, result, model)
     store.clear()
     if not any(store.directory.parent.iterdir()):

@@ -3,7 +3,8 @@
 The worker writes them, the store queries them, the reports and the web pages read them. Per
 input record: ``row`` (1-based record number in the library; a header line is not counted,
 a blank line is a record), ``smiles``, ``id`` (when the library has one), ``valid``,
-``reason``, the applicability domain ``domain`` (in/edge/out), ``domain_reason`` and
+``reason``, ``standardization`` (what the model's standardisation changed, ``smiles`` staying
+the input), the applicability domain ``domain`` (in/edge/out), ``domain_reason`` and
 ``nn_similarity`` (largest Tanimoto similarity to a training molecule); per target
 ``<t>_pred`` (and ``<t>_std``, the spread of the fold models); per role the potential and
 its interval on the run's scale — ``e_ox_v_li``, ``e_ox_lo_v_li``, ``e_ox_hi_v_li`` for
@@ -19,7 +20,8 @@ from redoxscreen.runtime.errors import ConfigError
 
 SCALE_TAGS = {"vs_li": "li", "vs_she": "she", "absolute": "abs"}
 OUTCOMES = ("in_window", "in_band", "p_window", "pass")
-RECORD = ("row", "smiles", "id", "valid", "reason", "domain", "domain_reason", "nn_similarity")
+RECORD = ("row", "smiles", "id", "valid", "reason", "standardization", "domain", "domain_reason",
+          "nn_similarity")
 
 
 def scale_tag(scale: str) -> str:

@@ -52,16 +52,25 @@ class ChunkScreener:
         self.reads_features = reads_features(model.estimator)  # not when it is all graph nets
         self.mol_batch = 1000
         self.last_domain: pd.DataFrame | None = None
+        self.last_changes: list[str] = []
+        self.standardizer = model.standardizer
 
-    def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str]]:
-        """Molecules (``None`` where invalid) and the reason for each invalid one."""
+    def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str], list[str]]:
+        """Molecules (``None`` where invalid), the reason for each invalid one and what the
+        model's standardisation changed in each."""
         if self.sanitize_ops is not None:
             mols = mols_for_features(smiles, self.sanitize_ops)
         else:
             mols = [to_mol(s)[0] for s in smiles]
         reasons = ["" if m is not None else to_mol(s)[1] or "invalid SMILES"
                    for s, m in zip(smiles, mols, strict=True)]
-        return mols, reasons
+        changes = [""] * len(mols)
+        if self.standardizer is not None:
+            for i, m in enumerate(mols):
+                if m is not None:
+                    mols[i], done, why = self.standardizer.apply(m)
+                    changes[i], reasons[i] = "; ".join(done), why
+        return mols, reasons, changes
 
     def featurize(self, smiles: list[str]) -> tuple[sp.csr_matrix, np.ndarray, list[str]]:
         """Features of the valid molecules, the validity mask and the reasons (and the
@@ -70,9 +79,10 @@ class ChunkScreener:
         Molecules are parsed and featurized ``mol_batch`` at a time and dropped at once: RDKit
         molecules are ~100× larger than their feature rows, so a chunk never holds them all.
         """
-        parts, reasons, domains = [], [], []
+        parts, reasons, domains, changes = [], [], [], []
         for a in range(0, len(smiles), self.mol_batch):
-            mols, why = self.parse(smiles[a:a + self.mol_batch])
+            mols, why, done = self.parse(smiles[a:a + self.mol_batch])
+            changes += done
             valid = [m for m in mols if m is not None]
             parts.append(self.model.featurizer.transform_mols(valid) if self.reads_features
                          else sp.csr_matrix((len(valid), 0)))
@@ -82,6 +92,7 @@ class ChunkScreener:
         ok = np.array([r == "" for r in reasons], dtype=bool)
         X = sp.vstack(parts, format="csr") if parts else None
         self.last_domain = pd.concat(domains, ignore_index=True) if domains else None
+        self.last_changes = changes
         return X, ok, reasons
 
     def domain_columns(self, ok: np.ndarray) -> dict[str, np.ndarray]:
@@ -117,6 +128,7 @@ class ChunkScreener:
             out["id"] = chunk.ids
         out["valid"] = ok
         out["reason"] = reasons
+        out["standardization"] = self.last_changes
         out.update(self.domain_columns(ok))
         usable = out["domain"] != "out" if not self.settings.allow_out_of_domain else ok
         for j, t in enumerate(targets):

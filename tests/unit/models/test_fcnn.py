@@ -111,7 +111,8 @@ def test_saved_model_directory_has_no_pickle(tmp_path):
     assert b"\x80\x04" not in raw[:8]  # not a pickle stream
     loaded = load_model(tmp_path / "m")
     out = loaded.predict_smiles(["CCO", "not smiles", "c1ccccc1"])
-    assert list(out.columns) == ["vie_pred", "vie_std", "reason", "domain", "domain_reason",
+    assert list(out.columns) == ["vie_pred", "vie_std", "reason", "standardization", "domain",
+                                 "domain_reason",
                                  "nn_similarity"]
     assert out["domain"].tolist() == ["in", "", "in"]  # no oof table: no domain record
     assert np.isnan(out.loc[1, "vie_pred"]) and "syntax" in out.loc[1, "reason"]
