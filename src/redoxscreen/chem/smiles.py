@@ -7,12 +7,14 @@ can record why a molecule was rejected instead of dropping it silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from rdkit import Chem, RDLogger
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 RDLogger.DisableLog("rdApp.*")
+MAX_HEAVY_ATOMS = 500  # beyond: a polymer, a crystal or a paste error, never one molecule
 
 
 def to_mol(smiles: object) -> tuple[Chem.Mol | None, str]:
@@ -29,6 +31,11 @@ def to_mol(smiles: object) -> tuple[Chem.Mol | None, str]:
     text = str(smiles).strip()
     if not text:
         return None, "empty SMILES"
+    odd = next((ch for ch in text if ord(ch) > 127), None)
+    if odd is not None:  # a Cyrillic С or a fullwidth Ｃ looks like C; a zero-width space hides
+        name = unicodedata.name(odd, f"U+{ord(odd):04X}")
+        return None, (f"non-ASCII character {odd!r} ({name}) at position "
+                      f"{text.index(odd) + 1}: SMILES are ASCII; retype it")
     mol = Chem.MolFromSmiles(text)
     if mol is None:
         # Distinguish valence/kekulisation problems from syntax errors for the report.
@@ -42,7 +49,10 @@ def to_mol(smiles: object) -> tuple[Chem.Mol | None, str]:
         return None, "unparsable SMILES"
     if mol.GetNumAtoms() == 0:
         return None, "SMILES has no atoms"
-    return mol, ""
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        return None, (f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {MAX_HEAVY_ATOMS}, "
+                      "the limit for one molecule (for a polymer give its repeat unit)")
+    return mol, ""  # '*' stays valid: a polymer repeat unit's attachment points
 
 
 def parse_smiles(smiles: Iterable[object]) -> tuple[list[Chem.Mol | None], list[str]]:
@@ -80,12 +90,14 @@ def mols_for_features(smiles: Sequence[str],
     """
     out: list[Chem.Mol | None] = []
     for text in smiles:
-        mol = Chem.MolFromSmiles(text, sanitize=False) if text else None
+        mol = Chem.MolFromSmiles(text, sanitize=False) if text and text.isascii() else None
         if mol is not None and mol.GetNumAtoms():
             try:
                 Chem.SanitizeMol(mol, ops)
                 if _EXPLICIT_H.search(text):
                     mol = Chem.RemoveHs(mol)
+                if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+                    mol = None  # as to_mol
             except Exception:  # RDKit raises several sanitisation exception types
                 mol = None
         else:

@@ -92,7 +92,8 @@ class MoleculeTable:
         return h.hexdigest()
 
 
-def _numeric_column(df: pd.DataFrame, col: str, source: str) -> np.ndarray:
+def numeric_column(df: pd.DataFrame, col: str, source: str) -> np.ndarray:
+    """A numeric column; non-numeric cells are an error naming their rows (empty = NaN)."""
     raw = df[col]
     values = pd.to_numeric(raw, errors="coerce")
     bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
@@ -141,7 +142,7 @@ def prepare_table(
         raise ConfigError(f"target names repeat ({', '.join(names)}); give each a distinct NAME=")
 
     y = np.column_stack(
-        [t.sign * to_ev(_numeric_column(df, t.column, source), t.unit) for t in targets]
+        [t.sign * to_ev(numeric_column(df, t.column, source), t.unit) for t in targets]
     )
     report: list[dict] = []
     infinite = np.isinf(y)

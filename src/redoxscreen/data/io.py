@@ -104,6 +104,9 @@ def detect_smiles_column(df: pd.DataFrame, source: str = "table") -> str:
         scores[col] = sum(to_mol(v)[0] is not None for v in values) / len(values)
     good = [c for c, s in scores.items() if s >= 0.5]
     if len(good) == 1:
+        if to_mol(str(good[0]))[0] is not None and len(str(good[0])) > 2:
+            raise DataError(f"{source}: the first line looks like data ({good[0]!r} is a "
+                            "molecule), not a header; add a header line, e.g. 'smiles,...'")
         return good[0]
     raise DataError(
         f"{source}: cannot tell which column holds SMILES (columns: {', '.join(df.columns)}); "

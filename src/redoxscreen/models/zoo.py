@@ -157,7 +157,9 @@ class ZooRegressor(RegressorMixin, BaseEstimator):
         for j in range(Y.shape[1]):
             rows = np.flatnonzero(np.isfinite(Y[:, j]))
             if len(rows) < 2:
-                raise ConfigError(f"target {j} has {len(rows)} labelled rows; need at least 2")
+                raise ConfigError(f"a training set (or fold) holds {len(rows)} labelled "
+                                  f"molecules for target {j + 1}; the model needs at least 2: "
+                                  "add data or use fewer folds")
             if self.max_train is not None and len(rows) > self.max_train:
                 rows = np.sort(rng.choice(rows, self.max_train, replace=False))
             self.estimators_.append(self.make_model().fit(X[rows], Y[rows, j]))

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from redoxscreen.chem import to_mol
 from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.registry import Registry
 
@@ -66,6 +67,9 @@ class Oracle(Protocol):
 
 
 def _label_one(oracle: Oracle, smiles: str) -> OracleResult:
+    mol, why = to_mol(smiles)
+    if mol is None:  # never hand an oracle what RDKit cannot read: record why instead
+        return OracleResult.failed(smiles, why, getattr(oracle, "name", ""))
     try:
         return oracle.label(smiles)
     except Exception as exc:  # a labeller bug must not end the batch: record it

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from redoxscreen.data import read_table
+from redoxscreen.data.clean import numeric_column
 from redoxscreen.data.io import detect_smiles_column
 from redoxscreen.electrochem import (
     STUDY_LI_SHIFT_V,
@@ -33,7 +34,7 @@ def run_calibrate(data: str | Path, potential_col: str, role: str, scale: str,
     if energy_col is not None:
         if energy_col not in df.columns:
             raise DataError(f"{data}: no column {energy_col!r}; fix --energy-col")
-        x = df[energy_col].to_numpy(float)
+        x = numeric_column(df, energy_col, str(data))
     else:
         model = load_model(model_dir)
         want = target or next((t for t in model.targets if any(
@@ -44,7 +45,7 @@ def run_calibrate(data: str | Path, potential_col: str, role: str, scale: str,
                               f"{', '.join(model.targets)})")
         col = smiles_col or detect_smiles_column(df, source=str(data))
         x = model.predict_smiles(df[col].tolist())[f"{want}_pred"].to_numpy()
-    fitted = fit_linear_map(x, df[potential_col].to_numpy(float), source=str(data))
+    fitted = fit_linear_map(x, numeric_column(df, potential_col, str(data)), source=str(data))
     if base:
         conv = PotentialConversion.load(base)
     else:  # the role not calibrated here keeps the study's rule, expressed on this scale

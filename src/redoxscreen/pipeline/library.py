@@ -51,7 +51,7 @@ def run_label(data: str | Path, output: str | Path, *, oracle: str = "xtb",
     labeller = ORACLES[oracle].factory(method=method, optimize=optimize, seed=seed, **extra)
     df = read_table(data)
     col = smiles_col or detect_smiles_column(df, source=str(data))
-    smiles = df[col].astype(str).tolist()
+    smiles = df[col].fillna("").astype(str).tolist()
     progress = or_silent(progress)
     with progress.task(f"{oracle} labels", total=len(set(smiles))) as bar:
         return label_many(labeller, smiles, output, n_workers=workers, progress=bar)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,18 +92,47 @@ def iter_chunks(path: str | Path, chunk_size: int = 20000,
             start += len(df)
         return
     sep = "\t" if kind == "tsv" else ","
+    encoding = _encoding(path)
     try:
-        header = pd.read_csv(path, sep=sep, nrows=20, dtype=str)
+        header = pd.read_csv(path, sep=sep, nrows=20, dtype=str, encoding=encoding)
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{path}: the library file is empty") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"{path}: cannot be read as a table ({_first_line(exc)}); check "
+                        "its format (a CSV with a SMILES column, or .smi)") from exc
     col, id_col = _columns(header, smiles_col, str(path))
     cols = [col] + ([id_col] if id_col else [])
     reader = pd.read_csv(path, sep=sep, usecols=cols, dtype=str, chunksize=chunk_size,
-                         keep_default_na=False, skip_blank_lines=False)
+                         keep_default_na=False, skip_blank_lines=False, encoding=encoding)
     start = 1
-    for i, df in enumerate(reader):
-        yield _chunk(i, start, df, col, id_col)
-        start += len(df)
+    try:
+        for i, df in enumerate(reader):
+            yield _chunk(i, start, df, col, id_col)
+            start += len(df)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # chunks before it are kept
+        raise DataError(f"{path}: cannot be read after record {start - 1} "
+                        f"({_first_line(exc)}); fix the file there (or re-save it as UTF-8) "
+                        "and run the same command again: finished chunks are kept") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 unless the first MB does not decode (then Latin-1, where every byte decodes,
+    with a warning): what Excel's "CSV" exports on Windows are."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the 1 MB boundary
+            warnings.warn(f"{path}: not UTF-8; read as Latin-1 (check accented text columns)",
+                          stacklevel=3)
+            return "latin-1"
+    return "utf-8"
 
 
 def _smi_has_header(path: Path) -> bool:

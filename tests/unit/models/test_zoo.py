@@ -69,5 +69,5 @@ def test_state_codec_refuses_unknown_classes():
 def test_unknown_model_and_too_few_labels():
     with pytest.raises(ConfigError, match="known: .*ridge"):
         ZooRegressor("xgboost").fit(np.eye(3), np.arange(3.0))
-    with pytest.raises(ConfigError, match="labelled rows"):
+    with pytest.raises(ConfigError, match="holds 1 labelled molecules for target 1"):
         ZooRegressor("ridge").fit(np.eye(3), np.array([1.0, np.nan, np.nan]))

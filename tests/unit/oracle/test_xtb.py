@@ -43,17 +43,18 @@ def test_label_many_is_resumable(tmp_path):
 
         def label(self, smiles):
             calls.append(smiles)
-            if smiles == "boom":
+            if smiles == "CCCl":  # a labeller bug
                 raise RuntimeError("kaput")
             return OracleResult(smiles, 1.0, 2.0, method="fake")
 
     out = tmp_path / "labels.csv"
-    label_many(Fake(), ["CCO", "CCN", "boom"], out)
-    res = label_many(Fake(), ["CCO", "CCN", "boom", "CCC", "CCC"], out)
-    assert calls == ["CCO", "CCN", "boom", "CCC"]
-    assert len(res) == 4
-    assert res.set_index("smiles").loc["boom", "status"] == "failed"
-    assert "kaput" in res.set_index("smiles").loc["boom", "reason"]
+    label_many(Fake(), ["CCO", "CCN", "CCCl"], out)
+    res = label_many(Fake(), ["CCO", "CCN", "CCCl", "CCC", "CCC", "C1CC"], out)
+    assert calls == ["CCO", "CCN", "CCCl", "CCC"]  # an invalid SMILES never reaches the oracle
+    assert len(res) == 5
+    assert res.set_index("smiles").loc["CCCl", "status"] == "failed"
+    assert "kaput" in res.set_index("smiles").loc["CCCl", "reason"]
+    assert "syntax error" in res.set_index("smiles").loc["C1CC", "reason"]
     assert pd.read_csv(out)["smiles"].is_unique
 
 
