@@ -26,9 +26,10 @@ from sklearn.base import BaseEstimator
 from redoxscreen.chem.standardize import Standardizer, standardize_smiles
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, ModelCard, read_model_card
-from redoxscreen.models.domain import DOMAIN_JSON, Domain, fit_domain
+from redoxscreen.models.domain import DOMAIN_JSON, DOMAIN_TENSORS, Domain, fit_domain
 from redoxscreen.models.inputs import estimator_input, member_predictions
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
+from redoxscreen.runtime.errors import ModelFileError
 from redoxscreen.runtime.jsonio import json_default
 
 
@@ -124,8 +125,9 @@ class RedoxModel:
             "estimator": est_config,
             **self.info,
         }
-        save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()},
-                  str(directory / "weights.safetensors"))
+        arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+        save_file(arrays, str(directory / "weights.safetensors"))
+        meta["arrays"] = {k: [list(v.shape), str(v.dtype)] for k, v in sorted(arrays.items())}
         if self.oof is not None:
             self.oof.to_csv(directory / "oof.csv", index=False)
             if self.domain is None and all(f"{t}_pred" in self.oof for t in self.targets):
@@ -137,21 +139,76 @@ class RedoxModel:
         return directory
 
 
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".npy")
+
+
 def load_model(directory: str | Path) -> RedoxModel:
-    """Load a model directory written by :meth:`RedoxModel.save`."""
+    """Load a model directory written by :meth:`RedoxModel.save`.
+
+    Reads JSON, CSV and safetensors only, so loading runs no code from the folder. A folder
+    holding a pickle (which redoxscreen never writes) is refused, and so is a model whose
+    arrays do not fit it: every failure is a :class:`ModelFileError` naming the file.
+    """
     card = read_model_card(directory)
+    for f in sorted(card.directory.iterdir()):
+        if f.suffix.lower() in PICKLE_SUFFIXES or _is_pickle(f):
+            raise ModelFileError(f"{f}: a pickle in the model folder; redoxscreen never writes "
+                                 "or loads pickles (they can run code): remove it, or re-save "
+                                 "the model from its run")
     meta = card.meta
     info = {k: v for k, v in meta.items()
             if k not in ("format", "format_version", "targets", "featurizer", "estimator",
-                     "domain")}
-    return RedoxModel(
-        featurizer=featurizer_from_config(meta["featurizer"]),
-        estimator=estimator_from_state(meta["estimator"], load_file(str(card.weights_path))),
-        targets=card.targets,
-        info=info,
-        oof=card.oof,
-        domain=load_domain(card),
-    )
+                         "domain", "arrays")}
+    try:
+        arrays = load_file(str(card.weights_path))
+    except Exception as exc:  # safetensors raises its own error types
+        raise ModelFileError(f"{card.weights_path}: not a readable safetensors file ({exc}); "
+                             "re-save the model") from exc
+    expected = meta.get("arrays")  # shapes and dtypes as saved (models saved since 0.1)
+    if expected is not None:
+        got = {k: [list(v.shape), str(v.dtype)] for k, v in arrays.items()}
+        for key in sorted(set(expected) | set(got)):
+            if expected.get(key) != got.get(key):
+                raise ModelFileError(
+                    f"{card.weights_path}: array {key!r} is {got.get(key, 'missing')}, "
+                    f"model.json expects {expected.get(key, 'none')}; the files do not "
+                    "belong together: re-save the model")
+    try:
+        featurizer = featurizer_from_config(meta["featurizer"])
+        estimator = estimator_from_state(meta["estimator"], arrays)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # a missing key, an edited setting: the files disagree
+        raise ModelFileError(f"{card.directory / 'model.json'} and {card.weights_path.name} "
+                             f"do not fit together ({type(exc).__name__}: {exc}); re-save the "
+                             "model") from exc
+    try:
+        domain = load_domain(card)
+    except Exception as exc:
+        raise ModelFileError(f"{card.directory / DOMAIN_TENSORS}: unreadable applicability "
+                             f"domain ({exc}); delete domain.* to refit it from oof.csv") from exc
+    model = RedoxModel(featurizer=featurizer, estimator=estimator, targets=card.targets,
+                       info=info, oof=card.oof, domain=domain)
+    if getattr(estimator, "oracle", None):  # a Δ model would run its oracle (seconds)
+        return model
+    try:  # arrays that slipped past the shape check fail on the first molecule: now
+        probe = model.predict_smiles(["c1ccccc1O"])
+    except Exception as exc:
+        raise ModelFileError(f"{card.weights_path}: its arrays do not fit the model "
+                             f"({type(exc).__name__}: {exc}); re-save the model") from exc
+    if probe[[f"{t}_pred" for t in card.targets]].isna().to_numpy().any():
+        raise ModelFileError(f"{card.weights_path}: the model predicts NaN for phenol; its "
+                             "weights are damaged; re-save the model")
+    return model
+
+
+def _is_pickle(path: Path) -> bool:
+    """A pickle stream starts with the PROTO opcode 0x80 and a protocol number 2–5."""
+    if not path.is_file():
+        return False
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
 
 
 def load_domain(card: ModelCard) -> Domain | None:

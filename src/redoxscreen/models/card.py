@@ -43,11 +43,18 @@ def read_model_card(directory: str | Path) -> ModelCard:
         raise ModelFileError(f"{directory}: no model.json here; pass the model directory "
                              "(a run's DIR/model/)")
     try:
-        meta = json.loads(meta_path.read_text())
-    except json.JSONDecodeError as exc:
+        meta = json.loads(meta_path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{meta_path}: not valid JSON ({exc}); re-save the model") from exc
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{meta_path}: not a redoxscreen model file")
+    targets = meta.get("targets")
+    if (not isinstance(targets, list) or not targets
+            or not all(isinstance(t, str) for t in targets)
+            or not isinstance(meta.get("featurizer"), dict)
+            or not isinstance(meta.get("estimator"), dict)):
+        raise ModelFileError(f"{meta_path}: 'targets' (names), 'featurizer' and 'estimator' "
+                             "are missing or damaged; re-save the model")
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise ModelFileError(f"{meta_path}: format version {meta['format_version']} is newer "
                              "than this redoxscreen; upgrade redoxscreen")

@@ -36,7 +36,7 @@ from redoxscreen.models.domain import TrainingIndex, fingerprints
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.jsonio import plain, write_json
 from redoxscreen.runtime.progress import Progress, or_silent
-from redoxscreen.runtime.runs import RunFolder, file_sha256
+from redoxscreen.runtime.runs import RunFolder, file_sha256, run_lock
 from redoxscreen.screen import ScreenSettings
 from redoxscreen.screen.reader import Chunk, iter_chunks
 from redoxscreen.screen.run import fit_calibrators
@@ -91,8 +91,13 @@ def read_smiles_file(path: str | Path) -> list[str]:
 
 def run_design(model_dir: str | Path, out: str | Path, options: DesignOptions, *,
                progress: Progress | None = None) -> DesignResult:
-    progress = or_silent(progress)
-    out = Path(out)
+    """The ``design`` command; one run at a time per folder (:func:`run_lock`)."""
+    with run_lock(out, "design"):
+        return _run_design(model_dir, Path(out), options, or_silent(progress))
+
+
+def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
+                progress: Progress) -> DesignResult:
     GENERATORS.check_settings(options.generator, options.generator_settings)  # before any work
     for option, path in (("--start", options.start), ("--library", options.library),
                          ("--unwanted", options.unwanted)):

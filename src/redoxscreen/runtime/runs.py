@@ -7,9 +7,12 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
+from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.jsonio import write_json
 
 _PACKAGES = ("redoxscreen", "numpy", "scipy", "pandas", "rdkit", "scikit-learn", "torch",
@@ -62,3 +65,33 @@ class RunFolder:
     def write_json(self, name: str, obj: object, *, tidy_floats: bool = True) -> Path:
         """Outputs people read (metrics, summaries): floats without binary noise."""
         return write_json(self.path / name, obj, tidy_floats=tidy_floats)
+
+
+@contextmanager
+def run_lock(directory: str | Path, command: str) -> Iterator[None]:
+    """Hold ``DIR/.lock`` (an OS advisory lock) while a command writes to ``DIR``: a second
+    command on the same folder refuses at once instead of interleaving its writes. The OS drops
+    the lock when the holder dies, so a killed run never leaves the folder locked."""
+    import fcntl
+    import os
+
+    path = Path(directory) / ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise ConfigError(f"{directory} is in use by {holder}; wait for it to finish or "
+                          "choose another --out") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{command} (pid {os.getpid()})")
+    fh.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()

@@ -21,7 +21,7 @@ from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.jsonio import plain, write_json
 from redoxscreen.runtime.progress import Progress, or_silent
 from redoxscreen.runtime.registry import plugin_modules
-from redoxscreen.runtime.runs import file_sha256
+from redoxscreen.runtime.runs import file_sha256, run_lock
 from redoxscreen.screen.reader import iter_chunks
 from redoxscreen.screen.settings import ScreenSettings
 from redoxscreen.screen.store import finalize_store
@@ -108,8 +108,15 @@ def run_screen(model_dir: str | Path, library: str | Path, out: str | Path,
 
     ``max_chunks`` stops after that many new chunks (for tests of resuming).
     """
-    progress = or_silent(progress)
     out = Path(out)
+    with run_lock(out, "screen"):
+        return _run_screen(model_dir, library, out, settings, smiles_col=smiles_col,
+                           progress=or_silent(progress), max_chunks=max_chunks)
+
+
+def _run_screen(model_dir: str | Path, library: str | Path, out: Path,
+                settings: ScreenSettings, *, smiles_col: str | None, progress: Progress,
+                max_chunks: int | None) -> ScreenSummary:
     (out / "parts").mkdir(parents=True, exist_ok=True)
     # the coordinator reads only model.json and oof.csv: workers load torch and the weights
     model = read_model_card(model_dir)
