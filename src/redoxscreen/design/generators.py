@@ -47,20 +47,17 @@ class GraphGA:
         self.mutation_rate = mutation_rate
 
     def propose(self, parents: Sequence[str], n: int, rng: random.Random) -> list[Proposal]:
-        RDLogger.DisableLog("rdApp.*")
-        try:
-            out: list[Proposal] = []
-            for _ in range(n):
-                a = rng.choice(parents)
-                if rng.random() < self.mutate_fraction:
-                    out.append((canonical(ga_mutate(a, rng)), a))
-                else:
-                    b = rng.choice(parents)
-                    out.append((canonical(ga_reproduce(a, b, self.mutation_rate, rng)),
-                                f"{a} + {b}"))
-            return out
-        finally:
-            RDLogger.EnableLog("rdApp.*")
+        RDLogger.DisableLog("rdApp.*")  # as redoxscreen.chem does; never re-enabled here
+        out: list[Proposal] = []
+        for _ in range(n):
+            a = rng.choice(parents)
+            if rng.random() < self.mutate_fraction:
+                out.append((canonical(ga_mutate(a, rng)), a))
+            else:
+                b = rng.choice(parents)
+                out.append((canonical(ga_reproduce(a, b, self.mutation_rate, rng)),
+                            f"{a} + {b}"))
+        return out
 
 
 @GENERATORS.register("selfies")
