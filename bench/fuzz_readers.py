@@ -144,7 +144,8 @@ def main() -> int:
     for name in TARGETS:
         t = time.time()
         p = subprocess.run([sys.executable, __file__, name, f"-max_total_time={seconds}",
-                            f"-artifact_prefix={crashes}/{name}-", "-rss_limit_mb=4096"],
+                            f"-artifact_prefix={crashes}/{name}-", "-rss_limit_mb=4096",
+                            "-timeout=20"],  # a slow input is a finding too
                            capture_output=True, text=True, cwd=ROOT / "tests")
         tail = p.stderr.strip().splitlines()[-6:]
         runs = next((ln.split()[1] for ln in reversed(p.stderr.splitlines())
