@@ -112,6 +112,8 @@ def test_export_and_import_round_trip(files, tmp_path):
     prop = pd.read_csv(c / "batches" / "round-1.csv")
     assert len(prop) == 4 and prop["p_feasible"].between(0, 1).all()
     assert not set(prop["candidate_id"]) & set(batch["candidate_id"].dropna().astype(int))
+    # how far each proposal is from what the surrogate learnt on (the molecules labelled)
+    assert prop["nn_similarity"].between(0, 1).all() and (prop["nn_similarity"] < 1).all()
 
 
 def test_tabular_space_and_bad_input(tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rdkit import Chem
 
 from redoxscreen.campaign import acquisition as acq
 from redoxscreen.campaign.config import CampaignConfig, config_columns, needed_targets
@@ -25,6 +26,7 @@ from redoxscreen.campaign.space import candidate_features, match_keys, read_cand
 from redoxscreen.campaign.store import CampaignStore
 from redoxscreen.campaign.surrogate import Surrogate, auto_surrogate, fit_surrogate
 from redoxscreen.data.io import read_table
+from redoxscreen.models.domain import TrainingIndex
 from redoxscreen.models.inputs import MolBatch, reads_smiles
 from redoxscreen.models.registry import MODELS
 from redoxscreen.runtime.errors import ConfigError, DataError
@@ -248,6 +250,8 @@ class Campaign(CampaignRecord):
             out[f"{tg}_pred"] = [p.get(tg, [np.nan, np.nan])[0] for p in prop["predictions"]]
             out[f"{tg}_sd"] = [p.get(tg, [np.nan, np.nan])[1] for p in prop["predictions"]]
         out["p_feasible"] = [p.get("p_feasible", np.nan) for p in prop["predictions"]]
+        if self.molecular:
+            out["nn_similarity"] = self._similarity_to_labelled(out["smiles"].tolist())
         out = out.dropna(axis=1, how="all")
         # the columns to fill in and bring back with 'campaign import'
         out = out.assign(**{tg: "" for tg in self.config.targets})
@@ -255,6 +259,18 @@ class Campaign(CampaignRecord):
         path.parent.mkdir(parents=True, exist_ok=True)
         out.to_csv(path, index=False)
         return path
+
+    def _similarity_to_labelled(self, smiles: list[str]) -> np.ndarray:
+        """Largest Tanimoto similarity of each proposal to a molecule labelled so far (the
+        surrogate's applicability domain; NaN before any label). Not a filter: exploring
+        away from the labels is what acquisition is for, the column says how far it went."""
+        ids = self.labelled()[0]
+        done = self.candidates.set_index("candidate_id").loc[list(ids), "smiles"] \
+            if len(ids) else []
+        mols = [Chem.MolFromSmiles(s) for s in smiles]
+        if not len(done) or not all(m is not None for m in mols):
+            return np.full(len(smiles), np.nan)
+        return TrainingIndex.from_smiles(list(done)).nearest(mols)[0]
 
     # -- labelling -------------------------------------------------------------------------
     def label_pending(self, oracle: object) -> int:
