@@ -17,6 +17,7 @@ from redoxscreen.cli.parts import acquisitions, featurizers, models
 from redoxscreen.cli.predict import evaluate, predict
 from redoxscreen.cli.screen import calibrate, screen, solvents
 from redoxscreen.cli.search import search
+from redoxscreen.cli.serve import serve
 from redoxscreen.cli.train import train
 
 app = typer.Typer(
@@ -27,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 for command in (train, finetune, search, predict, evaluate, compare, screen, solvents, calibrate,
-                models, featurizers, acquisitions, label, demo, design):
+                models, featurizers, acquisitions, label, demo, design, serve):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")
