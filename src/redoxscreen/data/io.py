@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import warnings
 from pathlib import Path
 
@@ -63,8 +64,24 @@ def _read_any(path: Path, name: str, sheet: str | int | None, encoding: str) -> 
     if name.endswith((".smi", ".smiles")):
         return _read_smi(path, encoding)
     sep = "\t" if name.endswith((".tsv", ".tab")) else "," if name.endswith(".csv") else None
-    return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
-                       encoding=encoding, skip_blank_lines=False)
+    df = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
+                     encoding=encoding, skip_blank_lines=False, dtype=str)
+    return df.apply(_numbers_if_lossless)
+
+
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+
+
+def _numbers_if_lossless(col: pd.Series) -> pd.Series:
+    """A text column as numbers only when nothing is lost: an identifier like ``007`` (found
+    by a property test: pandas read it as 7) or a mixed column stays text; numeric-looking
+    label cells with junk are left to the label check, which names the rows."""
+    text = col.dropna().str.strip()
+    text = text[text != ""]
+    if text.empty or text.str.match(_LEADING_ZERO).any():
+        return col
+    values = pd.to_numeric(col.str.strip().replace("", None), errors="coerce")
+    return values if values.notna().sum() == len(text) else col
 
 
 def _read_smi(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
