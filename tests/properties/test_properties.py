@@ -74,7 +74,8 @@ def test_probability_in_a_range_is_a_probability_and_grows_with_it(e, w, low, sp
     e_, lo, hi = np.array([e]), np.array([e - w]), np.array([e + w])
     p = p_inside(e_, lo, hi, low, low + span)[0]
     wider = p_inside(e_, lo, hi, low - more, low + span + more)[0]
-    assert 0.0 <= p <= wider <= 1.0 + 1e-12
+    assert 0.0 <= p <= wider + 1e-12 and wider <= 1.0 + 1e-12  # to rounding: the tail
+    # formula switches sides at the lower limit (found: 1 ulp apart there)
 
 
 @given(st.sampled_from(solvents), st.floats(0, 6), st.floats(0, 3))
