@@ -25,7 +25,6 @@ from rdkit import Chem
 
 from redoxscreen.design.constraints import Constraints
 from redoxscreen.electrochem import ScreenRule
-from redoxscreen.models.domain import TrainingIndex
 
 SHAPING = 1e-3
 SHAPING_WIDTH_V = 0.5
@@ -49,39 +48,29 @@ def band_distance(e_v: np.ndarray, low_v: float, high_v: float) -> np.ndarray:
 class DesignObjective:
     rule: ScreenRule
     constraints: Constraints
-    index: TrainingIndex
     similarity: tuple[float, float] = (0.3, 0.5)
 
     def score(self, smiles: list[str], e_v: np.ndarray, lo_v: np.ndarray, hi_v: np.ndarray,
-              valid: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+              valid: np.ndarray, reasons: list[str], similarity: np.ndarray) -> pd.DataFrame:
         """Per molecule: ``p_band``, ``in_band`` (the point prediction), ``sa_score``,
-        ``rejected`` (why a constraint failed, else ""), ``nearest_training``,
-        ``similarity`` and ``fitness``."""
+        ``rejected`` (why a constraint failed, else "") and ``fitness``; ``similarity`` is the
+        largest Tanimoto similarity to the training set (the screen's ``nn_similarity``)."""
         n = len(smiles)
         sa = np.full(n, np.nan)
         rejected = [r if not ok else "" for r, ok in zip(reasons, valid, strict=True)]
-        sims = np.zeros(n)
-        nearest = [""] * n
-        mols = {i: Chem.MolFromSmiles(s) for i, s in enumerate(smiles) if valid[i]}
-        for i, m in mols.items():
-            if m is None:
-                rejected[i] = "invalid SMILES"
-                continue
-            sa[i], rejected[i] = self.constraints.check(m)
-        ok = [i for i in mols if mols[i] is not None]
-        if ok:
-            s, names = self.index.nearest([mols[i] for i in ok])
-            sims[ok] = s
-            for i, name in zip(ok, names, strict=True):
-                nearest[i] = name
+        for i, s in enumerate(smiles):
+            if valid[i]:
+                m = Chem.MolFromSmiles(s)
+                sa[i], rejected[i] = (self.constraints.check(m) if m is not None
+                                      else (np.nan, "invalid SMILES"))
         low, high = self.rule.target_range()
         p = np.nan_to_num(self.rule.p_target(e_v, lo_v, hi_v))
         e = np.asarray(e_v, float)
+        sims = np.nan_to_num(np.asarray(similarity, float))
         passed = np.array([r == "" for r in rejected]) & np.isfinite(e)
         shaping = SHAPING * np.exp(-0.5 * (np.nan_to_num(band_distance(e, low, high), nan=1e3)
                                            / SHAPING_WIDTH_V) ** 2)
         fitness = passed * similarity_weight(sims, *self.similarity) * (p + shaping)
         return pd.DataFrame({"p_band": p, "in_band": (e >= low) & (e <= high),
                              "sa_score": sa, "rejected": rejected,
-                             "nearest_training": nearest, "similarity": sims,
                              "fitness": fitness})

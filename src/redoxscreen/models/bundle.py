@@ -26,7 +26,13 @@ from sklearn.base import BaseEstimator
 from redoxscreen.chem.standardize import Standardizer, standardize_smiles
 from redoxscreen.features import MolFeaturizer, featurizer_from_config
 from redoxscreen.models.card import FORMAT, FORMAT_VERSION, ModelCard, read_model_card
-from redoxscreen.models.domain import DOMAIN_JSON, DOMAIN_TENSORS, Domain, fit_domain
+from redoxscreen.models.domain import (
+    DOMAIN_JSON,
+    DOMAIN_TENSORS,
+    Domain,
+    domain_rows,
+    fit_domain,
+)
 from redoxscreen.models.inputs import estimator_input, member_predictions
 from redoxscreen.models.serialize import estimator_from_state, estimator_to_state
 from redoxscreen.runtime.errors import ModelFileError
@@ -56,17 +62,10 @@ class RedoxModel:
     def domain_of(self, smiles: list[str | None]) -> pd.DataFrame:
         """``domain``, ``domain_reason``, ``nn_similarity`` per canonical SMILES (``None``:
         invalid, left empty); all ``in`` when the model has no domain record."""
-        out = pd.DataFrame({"domain": [""] * len(smiles), "domain_reason": "",
-                            "nn_similarity": np.nan})
-        ok = [i for i, s in enumerate(smiles) if s is not None]
-        if self.domain is None:
-            out.loc[ok, "domain"] = "in"
-            out.loc[ok, "domain_reason"] = "no domain record saved with the model"
-            return out
-        if ok:
-            got = self.domain.assess([Chem.MolFromSmiles(smiles[i]) for i in ok])
-            out.loc[ok, ["domain", "domain_reason", "nn_similarity"]] = got.to_numpy()
-        return out
+        ok = np.array([s is not None for s in smiles], dtype=bool)
+        assessed = (self.domain.assess([Chem.MolFromSmiles(s) for s in smiles if s])
+                    if self.domain is not None else None)
+        return pd.DataFrame(domain_rows(assessed, ok))
 
     def predict_smiles(self, smiles: list[object], intervals: dict | None = None
                        ) -> pd.DataFrame:
@@ -110,7 +109,6 @@ class RedoxModel:
         out["reason"] = reasons
         out["standardization"] = changes
         out = pd.concat([out, self.domain_of(canon)], axis=1)
-        out["nn_similarity"] = out["nn_similarity"].astype(float)
         return out
 
     def save(self, directory: str | Path) -> Path:

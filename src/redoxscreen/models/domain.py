@@ -285,3 +285,20 @@ def similarity_thresholds(sims: np.ndarray, err: np.ndarray) -> tuple[float, flo
     if out is None:
         return edge, max(min(low, edge) - 0.1, 0.0), "error ×2 / lowest CV similarity − 0.1"
     return edge, out, "error ×2 / ×3 (isotonic in similarity)"
+
+
+def domain_rows(assessed: pd.DataFrame | None, ok: np.ndarray) -> dict[str, np.ndarray]:
+    """The three domain columns for every row, from :meth:`Domain.assess` of the valid rows
+    (``ok``, in order): invalid rows empty; ``None`` (no record saved) marks valid rows
+    ``in`` and says so."""
+    ok = np.asarray(ok, bool)
+    dom = np.full(len(ok), "", dtype=object)
+    why = np.full(len(ok), "", dtype=object)
+    sim = np.full(len(ok), np.nan)
+    if assessed is None:
+        dom[ok], why[ok] = "in", "no domain record saved with the model"
+    else:
+        dom[ok] = assessed["domain"].to_numpy()
+        why[ok] = assessed["domain_reason"].to_numpy()
+        sim[ok] = assessed["nn_similarity"].to_numpy(float)
+    return {"domain": dom, "domain_reason": why, "nn_similarity": sim}

@@ -11,12 +11,14 @@ the same command on the same folder continues from it (the population is rebuilt
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+from rdkit import Chem
 
 from redoxscreen.chem.library import enumerate_library
 from redoxscreen.design import (
@@ -32,7 +34,7 @@ from redoxscreen.design import (
 from redoxscreen.design.search import mean_pairwise_similarity
 from redoxscreen.models import load_model
 from redoxscreen.models.card import read_model_card
-from redoxscreen.models.domain import TrainingIndex, fingerprints
+from redoxscreen.models.domain import fingerprints
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.jsonio import plain, write_json
 from redoxscreen.runtime.progress import Progress, or_silent
@@ -113,8 +115,7 @@ def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
     identity = plain(identity)
     evaluated_csv, state = out / "evaluated.csv", out / "design_state.json"
     if evaluated_csv.exists():
-        import json
-        if json.loads(state.read_text()).get("identity") != identity:
+        if _read_json(state).get("identity") != identity:
             raise ConfigError(f"{out} holds a design run with other inputs or settings; choose "
                               "another --out or delete that folder")
     RunFolder(out, "design", identity)
@@ -131,13 +132,15 @@ def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
     from redoxscreen.screen.worker import ChunkScreener  # torch: only once the model is needed
 
     screener = ChunkScreener(model, settings, fit_calibrators(model, settings))
-    index = (model.domain.index if model.domain is not None
-             else TrainingIndex.from_smiles(model.oof["smiles"].astype(str).tolist()))
+    if model.domain is None:  # fitted from oof.csv on load, which calibration needs too
+        raise ConfigError(f"{model_dir}: the model has no training record (oof.csv); "
+                          "retrain it with 'redoxscreen train'")
+    index = model.domain.index
     constraints = Constraints(
         options.max_sa, frozenset(options.elements) | {"H"} if options.elements else None,
         options.heavy_range, options.charge_range,
         unwanted=load_unwanted(options.unwanted)).fill_from(index)
-    objective = DesignObjective(rule, constraints, index, tuple(options.similarity))
+    objective = DesignObjective(rule, constraints, tuple(options.similarity))
     e_col, (lo_col, hi_col) = (potential_column(options.role, options.scale),
                                bound_columns(options.role, options.scale))
     target = settings.target_for(options.role)
@@ -148,9 +151,12 @@ def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
         why = [r if not v else f"outside the model's domain: {d}" if not u else ""
                for r, v, u, d in zip(res["reason"], res["valid"], usable, res["domain_reason"],
                                      strict=True)]
+        # the screener's domain check has the similarity to the training set already
         got = objective.score(smiles, res[e_col].to_numpy(), res[lo_col].to_numpy(),
-                              res[hi_col].to_numpy(), usable, why)
-        return pd.concat([res[[e_col, lo_col, hi_col, f"{target}_pred", "domain"]], got],
+                              res[hi_col].to_numpy(), usable, why,
+                              res["nn_similarity"].to_numpy(float))
+        cols = [e_col, lo_col, hi_col, f"{target}_pred", "domain", "nn_similarity"]
+        return pd.concat([res[cols].rename(columns={"nn_similarity": "similarity"}), got],
                          axis=1)
 
     known = set(index.smiles)
@@ -166,7 +172,7 @@ def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
     done = None
     if evaluated_csv.exists():
         done = pd.read_csv(evaluated_csv)
-        for c in ("parent", "rejected", "nearest_training"):
+        for c in ("parent", "rejected"):
             done[c] = done[c].fillna("").astype(str)
     log = SearchLog(**(_read_json(state).get("log", {}) if done is not None else {}))
 
@@ -188,6 +194,9 @@ def _run_design(model_dir: str | Path, out: Path, options: DesignOptions,
                        log=log)
     starts = set(table.loc[table["generation"] == 0, "smiles"]) if len(start) else set()
     designs = pick_designs(table, known | starts, options.n)
+    designs.insert(designs.columns.get_loc("similarity"), "nearest_training",
+                   index.nearest([Chem.MolFromSmiles(s) for s in designs["smiles"]])[1]
+                   if len(designs) else [])
     metrics = design_metrics(table, designs, log, known, e_col)
     result = DesignResult(out, designs, metrics)
     if options.verify and len(designs):
@@ -227,7 +236,6 @@ def design_metrics(table: pd.DataFrame, designs: pd.DataFrame, log: SearchLog,
                    known: set[str], e_col: str) -> dict:
     """Validity (of every proposal), uniqueness and novelty (of the designs), diversity (mean
     pairwise Tanimoto of the designs: lower is more diverse), in-band fraction, SA spread."""
-    from rdkit import Chem
 
     fps = fingerprints([Chem.MolFromSmiles(s) for s in designs["smiles"]])
     sa = designs["sa_score"].to_numpy(float)
@@ -253,7 +261,6 @@ def design_metrics(table: pd.DataFrame, designs: pd.DataFrame, log: SearchLog,
 
 
 def _read_json(path: Path) -> dict:
-    import json
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -272,25 +279,17 @@ def verify_designs(result: DesignResult, options: DesignOptions, settings: Scree
     conv = PotentialConversion.from_dict(settings.conversion)
     process = rule.process
     top = result.designs.head(options.verify_top)
-    if conv.method == "labels":
-        if not oracle_settings.get("solvent"):
-            raise ConfigError("the model predicts potentials in solution: verify with a "
-                              "solvated oracle (e.g. --verify xtb with --solvent)")
-        col = "e_ox_v_li" if process == "oxidation" else "e_red_v_li"
-        with progress.task(f"verifying the top {len(top)} with {options.verify}",
-                           total=None):
-            raw = oracle_values(oracle, top["smiles"].tolist(), [col],
-                                n_workers=options.workers,
-                                results_csv=result.out / "verify_labels.csv")[:, 0]
-        verified = convert_potential(raw, "vs_li", options.scale)
-    else:
-        col = "ie_ev" if process == "oxidation" else "ea_ev"
-        with progress.task(f"verifying the top {len(top)} with {options.verify}",
-                           total=None):
-            raw = oracle_values(oracle, top["smiles"].tolist(), [col],
-                                n_workers=options.workers,
-                                results_csv=result.out / "verify_labels.csv")[:, 0]
-        verified = conv.potential(raw, process, options.scale)
+    labels = conv.method == "labels"  # a model of potentials: compare with the oracle's
+    if labels and not oracle_settings.get("solvent"):
+        raise ConfigError("the model predicts potentials in solution: verify with a "
+                          "solvated oracle (e.g. --verify xtb with --solvent)")
+    col = {(True, "oxidation"): "e_ox_v_li", (True, "reduction"): "e_red_v_li",
+           (False, "oxidation"): "ie_ev", (False, "reduction"): "ea_ev"}[labels, process]
+    with progress.task(f"verifying the top {len(top)} with {options.verify}", total=None):
+        raw = oracle_values(oracle, top["smiles"].tolist(), [col], n_workers=options.workers,
+                            results_csv=result.out / "verify_labels.csv")[:, 0]
+    verified = (convert_potential(raw, "vs_li", options.scale) if labels
+                else conv.potential(raw, process, options.scale))
     low, high = rule.target_range()
     ok = np.isfinite(verified)
     hit = ok & (verified >= low) & (verified <= high)

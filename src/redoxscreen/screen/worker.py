@@ -20,6 +20,7 @@ from rdkit import Chem
 from redoxscreen.chem import mols_for_features, to_mol
 from redoxscreen.electrochem import PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
+from redoxscreen.models.domain import domain_rows
 from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
 from redoxscreen.runtime.registry import import_plugins
 from redoxscreen.screen.reader import Chunk
@@ -86,7 +87,7 @@ class ChunkScreener:
             valid = [m for m in mols if m is not None]
             parts.append(self.model.featurizer.transform_mols(valid) if self.reads_features
                          else sp.csr_matrix((len(valid), 0)))
-            if self.model.domain is not None and valid:
+            if self.model.domain is not None:
                 domains.append(self.model.domain.assess(valid))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
@@ -94,21 +95,6 @@ class ChunkScreener:
         self.last_domain = pd.concat(domains, ignore_index=True) if domains else None
         self.last_changes = changes
         return X, ok, reasons
-
-    def domain_columns(self, ok: np.ndarray) -> dict[str, np.ndarray]:
-        """``domain``, ``domain_reason``, ``nn_similarity`` for every row of the chunk."""
-        n = len(ok)
-        dom = np.full(n, "", dtype=object)
-        why = np.full(n, "", dtype=object)
-        sim = np.full(n, np.nan)
-        if self.last_domain is not None:
-            dom[ok] = self.last_domain["domain"].to_numpy()
-            why[ok] = self.last_domain["domain_reason"].to_numpy()
-            sim[ok] = self.last_domain["nn_similarity"].to_numpy(float)
-        else:
-            dom[ok] = "in"
-            why[ok] = "no domain record saved with the model"
-        return {"domain": dom, "domain_reason": why, "nn_similarity": sim}
 
     def process(self, chunk: Chunk) -> pd.DataFrame:
         n = len(chunk.smiles)
@@ -129,7 +115,7 @@ class ChunkScreener:
         out["valid"] = ok
         out["reason"] = reasons
         out["standardization"] = self.last_changes
-        out.update(self.domain_columns(ok))
+        out.update(domain_rows(self.last_domain, ok))
         usable = out["domain"] != "out" if not self.settings.allow_out_of_domain else ok
         for j, t in enumerate(targets):
             pred, std = prediction_columns(t)
