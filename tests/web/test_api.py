@@ -20,7 +20,7 @@ def runs(toy_model_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(runs):
-    return TestClient(create_app(runs))
+    return TestClient(create_app(runs, predict_workers=0))
 
 
 def test_models_are_listed_with_their_cards(client):
@@ -77,7 +77,7 @@ def test_a_screen_job_runs_in_the_background(client, toy_df, runs):
     assert client.get(f"/api/screens/{job}/top/cathode.csv").status_code == 200
     assert "top cathodes" in client.get(f"/screens/{job}").text
     # a restarted server finds the finished job
-    again = TestClient(create_app(runs)).get(f"/api/screens/{job}").json()
+    again = TestClient(create_app(runs, predict_workers=0)).get(f"/api/screens/{job}").json()
     assert again["state"] == "done"
     assert client.get("/api/screens/nope").status_code == 404
 
@@ -94,7 +94,7 @@ def test_bad_uploads_and_settings(client):
 def test_a_token_guards_writes_and_a_public_bind_needs_one(runs):
     with pytest.raises(ValueError, match="needs --token"):
         create_app(runs, host="0.0.0.0")
-    c = TestClient(create_app(runs, token="s3cret", host="0.0.0.0"))
+    c = TestClient(create_app(runs, token="s3cret", host="0.0.0.0", predict_workers=0))
     assert c.get("/api/models").status_code == 200  # reads stay open
     body = {"model": "toy", "smiles": ["CCO"]}
     assert c.post("/api/predict", json=body).status_code == 401

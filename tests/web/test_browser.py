@@ -80,6 +80,19 @@ def test_predict_and_screen_in_a_browser(server, toy_df, tmp_path):
         page.wait_for_selector("[data-state=done]", timeout=120_000)
         assert "top cathodes" in page.content()
         page.screenshot(path=str(tmp_path / "screen.png"), full_page=True)
+        page.click("#results-link")
+        page.wait_for_selector("#rows")
+        page.select_option("select[name=role]", "cathode")
+        page.select_option("select[name=sort]", "e_ox_v_li")
+        page.check("input[name=desc]")
+        page.click("#filter button")
+        page.wait_for_url("**sort=e_ox_v_li**")
+        assert "25 rows match" in page.inner_text("#count")
+        assert page.locator(".grid svg").count() == 12
+        assert page.locator("img.hist").evaluate("i => i.naturalWidth") > 0  # drawn
+        page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
         browser.close()
-    assert (tmp_path / "predict.png").stat().st_size > 5000
-    assert (tmp_path / "screen.png").stat().st_size > 5000
+    for name in ("predict", "screen", "results"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5000
+        if os.environ.get("REDOXSCREEN_SCREENSHOTS"):  # how the README's pictures are made
+            shutil.copy(tmp_path / f"{name}.png", os.environ["REDOXSCREEN_SCREENSHOTS"])

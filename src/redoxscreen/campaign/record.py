@@ -20,9 +20,9 @@ class CampaignRecord:
     status and export. :class:`~redoxscreen.campaign.loop.Campaign` adds the loop."""
 
     def __init__(self, directory: str | Path, *, progress: Progress | None = None,
-                 n_jobs: int = 1):
+                 n_jobs: int = 1, read_only: bool = False):
         self.dir = Path(directory)
-        self.store = CampaignStore(self.dir)
+        self.store = CampaignStore(self.dir, read_only=read_only)
         self.config = CampaignConfig(**self.store.meta("config"))
         self.progress = or_silent(progress)
         self.n_jobs = n_jobs

@@ -18,6 +18,8 @@ def serve(
     token: str | None = typer.Option(None, help="required for writes; needed when --host "
                                      "is not localhost"),
     jobs: int = typer.Option(1, help="screens run at the same time"),
+    predict_workers: int = typer.Option(1, help="processes that answer predict requests "
+                                        "(batched); 0: threads of the server"),
 ) -> None:
     """Serve the web workbench (predict, screen, browse results) and its JSON API (/docs)."""
     try:
@@ -28,7 +30,8 @@ def serve(
         raise ConfigError("the web workbench needs its extra: pip install "
                           "'redoxscreen[web]'") from exc
     try:
-        app = create_app(runs, token=token, host=host, jobs=jobs)
+        app = create_app(runs, token=token, host=host, jobs=jobs,
+                         predict_workers=predict_workers)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     out.print(f"serving {runs.resolve()} on http://{host}:{port} (API docs: /docs)")

@@ -9,27 +9,27 @@ what the server found, never by a path from the request.
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import math
-from functools import lru_cache
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from redoxscreen.runtime.errors import RedoxscreenError
+from redoxscreen.web.campaigns import campaigns_router
+from redoxscreen.web.common import cached_finder, lookup, structure_svg, token_check
 from redoxscreen.web.jobs import JobQueue
+from redoxscreen.web.predictor import Predictor, clean
+from redoxscreen.web.results import results_router
 
 MAX_ROWS = 1000
 MAX_SMILES_CHARS = 500
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-BATCH_WAIT_S = 0.002  # how long a lone predict request waits for others to join its batch
 HERE = Path(str(resources.files("redoxscreen.web")))
 
 
@@ -50,53 +50,34 @@ def find_models(runs: Path) -> dict[str, Path]:
     return out
 
 
-def clean(value: object) -> object:
-    """JSON-safe: NaN/inf → None, numpy scalars → Python."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0.0.1",
-               jobs: int = 1) -> FastAPI:
+               jobs: int = 1, predict_workers: int = 1) -> FastAPI:
+    """The application. ``predict_workers``: processes that predict (0: threads of this
+    process, which the event loop then competes with for the GIL)."""
     runs = Path(runs).resolve()
     local = host in ("127.0.0.1", "localhost", "::1")
     if not local and not token:
         raise ValueError("a server bound beyond localhost needs --token")
+    predictor = Predictor(predict_workers, MAX_ROWS)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        predictor.close()
+
     app = FastAPI(title="redoxscreen", description="Predict and screen redox-active "
-                  "molecules; the JSON API behind the pages.")
+                  "molecules; the JSON API behind the pages.", lifespan=lifespan)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    authorised = token_check(token)
+    app.include_router(results_router(runs, templates))
+    app.include_router(campaigns_router(runs, templates, authorised))
     (runs / "web-screens").mkdir(parents=True, exist_ok=True)
     queue = JobQueue(runs / "web-screens", workers=jobs)
-
-    def models() -> dict[str, Path]:
-        return find_models(runs)
-
-    @lru_cache(maxsize=8)
-    def loaded(model_dir: str):
-        from redoxscreen.models import load_model
-        from redoxscreen.pipeline.predict import interval_calibrators
-
-        model = load_model(model_dir)
-        return model, interval_calibrators(model, 0.95)
+    models = cached_finder(find_models, runs)
 
     def model_dir(model_id: str) -> Path:
-        found = models()
-        if model_id not in found:
-            raise HTTPException(404, f"unknown model {model_id!r}; GET /api/models lists them")
-        return found[model_id]
-
-    def authorised(request: Request) -> None:
-        if token is None:
-            return
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
-            or request.query_params.get("token", "")
-        if not hmac.compare_digest(given, token):
-            raise HTTPException(401, "this server needs its token for writes: "
-                                "Authorization: Bearer TOKEN")
+        return lookup(models(), model_id, "model", "GET /api/models")
 
     def card(model_id: str, d: Path) -> dict:
         import json
@@ -119,62 +100,12 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
                                 f"{MAX_SMILES_CHARS} characters")
         return model_dir(req.model)
 
-    def predict_rows(req: PredictRequest) -> list[dict]:
+    async def predict_rows(req: PredictRequest) -> list[dict]:
         d = check(req)
-        model, cal = loaded(str(d))
-        if req.coverage != 0.95:
-            from redoxscreen.pipeline.predict import interval_calibrators
-            cal = interval_calibrators(model, req.coverage)
-        pred = model.predict_smiles(req.smiles, intervals=cal)
-        pred.insert(0, "smiles", req.smiles)
-        pred.insert(1, "valid", pred["reason"].fillna("") == "")
-        return [{k: clean(v) for k, v in row.items()} for row in pred.to_dict("records")]
-
-    # concurrent requests for one model are predicted together: a batch of 50 molecules
-    # costs little more than one (featurizer, nets and calibration are vectorised)
-    pending: dict[tuple, list] = {}
-    running: set[tuple] = set()
-
-    async def predict_batched(req: PredictRequest) -> list[dict]:
-        check(req)
-        loop = asyncio.get_running_loop()
-        key = (req.model, req.coverage)
-        fut = loop.create_future()
-        pending.setdefault(key, []).append((req.smiles, fut))
-        if key not in running:  # one model call at a time per model; the next batch is
-            running.add(key)    # whatever arrived while it ran
-            asyncio.ensure_future(drain(key))
-        return await fut
-
-    async def drain(key: tuple) -> None:
         try:
-            await asyncio.sleep(BATCH_WAIT_S)
-            while pending.get(key):
-                items = pending.pop(key)
-                await flush(key, items)
-        finally:
-            running.discard(key)
-
-    async def flush(key: tuple, items: list) -> None:
-        # at most MAX_ROWS molecules per model call, whole requests at a time
-        groups: list[list] = [[]]
-        for item in items:
-            if groups[-1] and sum(len(c) for c, _ in groups[-1]) + len(item[0]) > MAX_ROWS:
-                groups.append([])
-            groups[-1].append(item)
-        for group in groups:
-            smiles = [s for chunk, _ in group for s in chunk]
-            try:
-                rows = await run_in_threadpool(predict_rows, PredictRequest(
-                    model=key[0], smiles=smiles, coverage=key[1]))
-            except Exception as exc:
-                for _, fut in group:
-                    fut.set_exception(exc)
-                continue
-            start = 0
-            for chunk, fut in group:
-                fut.set_result(rows[start:start + len(chunk)])
-                start += len(chunk)
+            return await predictor.predict(str(d), req.smiles, req.coverage)
+        except RedoxscreenError as exc:  # e.g. a model folder that no longer loads
+            raise HTTPException(422, str(exc)) from exc
 
     # -- API --------------------------------------------------------------------------------
     @app.get("/api/models")
@@ -183,7 +114,8 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
 
     @app.post("/api/predict", dependencies=[Depends(authorised)] if not local else [])
     async def api_predict(req: PredictRequest) -> dict:
-        return {"model": req.model, "rows": await predict_batched(req)}
+        # returned as a response: FastAPI's encoder would walk every cell once more
+        return JSONResponse({"model": req.model, "rows": await predict_rows(req)})
 
     @app.get("/api/solvents")
     def api_solvents() -> dict:
@@ -204,7 +136,6 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
         if Path(name).suffix.lower() not in (".csv", ".smi", ".tsv", ".txt"):
             raise HTTPException(422, f"{name}: upload a .csv, .tsv or .smi file")
         from redoxscreen.electrochem import parse_band
-        from redoxscreen.runtime.errors import RedoxscreenError
         from redoxscreen.screen import ScreenSettings
         try:
             settings = ScreenSettings(roles=[role], solvent=solvent,
@@ -256,11 +187,11 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
                                            "jobs": [j.to_dict() for j in queue.jobs.values()]})
 
     @app.get("/predict", response_class=HTMLResponse)
-    def predict_page(request: Request, model: str = "", smiles: str = ""):
+    async def predict_page(request: Request, model: str = "", smiles: str = ""):
         rows, error = [], ""
         if model and smiles.strip():
             try:
-                rows = predict_rows(PredictRequest(model=model, smiles=[
+                rows = await predict_rows(PredictRequest(model=model, smiles=[
                     s.strip() for s in smiles.splitlines() if s.strip()][:MAX_ROWS]))
             except HTTPException as exc:
                 error = exc.detail
@@ -287,17 +218,3 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
         return templates.TemplateResponse(request, "screen.html", {"job": job, "top": top})
 
     return app
-
-
-def structure_svg(smiles: str, size: int = 160) -> str:
-    """The molecule drawn by RDKit as inline SVG."""
-    from rdkit import Chem
-    from rdkit.Chem.Draw import rdMolDraw2D
-
-    mol = Chem.MolFromSmiles(smiles)
-    if mol is None:
-        return ""
-    d = rdMolDraw2D.MolDraw2DSVG(size, size)
-    d.DrawMolecule(mol)
-    d.FinishDrawing()
-    return d.GetDrawingText().replace("<?xml version='1.0' encoding='iso-8859-1'?>", "")
