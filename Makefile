@@ -13,7 +13,7 @@ $(BIN)/python:
 # installed first, so no dependency can pull a CUDA build.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q "torch==2.13.0"
-	$(BIN)/pip install -q -e ".[test,web]"
+	$(BIN)/pip install -q -e ".[test,web,scale]"
 	touch $(STAMP)
 
 setup: $(STAMP)

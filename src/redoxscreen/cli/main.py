@@ -12,6 +12,7 @@ from redoxscreen.cli.demo import demo
 from redoxscreen.cli.design import design
 from redoxscreen.cli.finetune import finetune
 from redoxscreen.cli.help import RegistryHelpCommand
+from redoxscreen.cli.index import index
 from redoxscreen.cli.library import enumerate_cmd, label
 from redoxscreen.cli.parts import acquisitions, featurizers, models
 from redoxscreen.cli.predict import evaluate, predict
@@ -27,8 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for command in (train, finetune, search, predict, evaluate, compare, screen, solvents, calibrate,
-                models, featurizers, acquisitions, label, demo, design, serve):
+for command in (train, finetune, search, predict, evaluate, compare, index, screen, solvents,
+                calibrate, models, featurizers, acquisitions, label, demo, design, serve):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")

@@ -27,7 +27,8 @@ def _bands(items: list[str]) -> dict:
 @cli_command
 def screen(
     model: Path = typer.Argument(..., help="Model directory"),
-    library: Path = typer.Argument(..., help="Library: CSV/TSV/SMI/Parquet, optionally .gz"),
+    library: Path = typer.Argument(..., help="Library: CSV/TSV/SMI/Parquet, optionally .gz, "
+                                   "or an index built by 'redoxscreen index'"),
     role: list[str] = typer.Option(["cathode", "anode"], "--role", help="cathode and/or anode"),
     solvent: str = typer.Option("acetonitrile", help="see 'redoxscreen solvents'"),
     collector: str | None = typer.Option(None, help="current collector, e.g. Al or Cu"),
@@ -42,6 +43,8 @@ def screen(
     ea_target: str | None = typer.Option(None, help="model output holding EA"),
     chunk_size: int = typer.Option(10000, help="molecules per chunk (memory ∝ chunk)"),
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
+    scheduler: str | None = typer.Option(None, help="local[:N] (Dask LocalCluster) or "
+                                         "tcp://HOST:PORT (a Dask scheduler)"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),
     allow_out_of_domain: bool = typer.Option(False, help="let molecules outside the model's "
@@ -57,7 +60,8 @@ def screen(
                               scale=scale, conversion=conv.to_dict() if conv else None,
                               ie_target=ie_target,
                               ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
-                              top_n=top, allow_out_of_domain=allow_out_of_domain)
+                              top_n=top, allow_out_of_domain=allow_out_of_domain,
+                              scheduler=scheduler)
     summary = run_screen_command(model, library, run_dir or default_out("screen"), settings,
                                  smiles_col=smiles_col, progress=bars())
     table = Table(title=f"{summary.molecules} molecules ({summary.invalid} invalid)")

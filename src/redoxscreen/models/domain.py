@@ -56,6 +56,22 @@ def fingerprint_matrix(mols: Sequence[Chem.Mol]) -> sp.csr_matrix:
                          shape=(len(bits), FP_BITS))
 
 
+FACTS = ("elements", "fragments", "charge", "radicals", "heavy_atoms")
+
+
+def molecule_facts(mols: Sequence[Chem.Mol]) -> pd.DataFrame:
+    """What the domain checks besides similarity, one row per molecule: ``elements``
+    (sorted, comma-joined symbols), ``fragments``, net ``charge``, ``radicals`` (unpaired
+    electrons) and ``heavy_atoms``."""
+    return pd.DataFrame({
+        "elements": [",".join(sorted(mol_elements(m))) for m in mols],
+        "fragments": np.array([len(Chem.GetMolFrags(m)) for m in mols], np.int16),
+        "charge": np.array([mol_charge(m) for m in mols], np.int16),
+        "radicals": np.array([mol_radicals(m) for m in mols], np.int16),
+        "heavy_atoms": np.array([m.GetNumHeavyAtoms() for m in mols], np.int32),
+    }, columns=list(FACTS))
+
+
 _RADICAL = rdqueries.NumRadicalElectronsGreaterQueryAtom(0)
 _ELEMENT = re.compile(r"[A-Z][a-z]?|\*")
 
@@ -162,39 +178,48 @@ class Domain:
 
     def assess(self, mols: Sequence[Chem.Mol]) -> pd.DataFrame:
         """``domain`` (in/edge/out), ``domain_reason`` and ``nn_similarity`` per molecule."""
-        sims = self.index.max_similarity(fingerprint_matrix(mols))[0] if len(mols) \
-            else np.zeros(0)
+        return self.classify(molecule_facts(mols), fingerprint_matrix(mols))
+
+    def classify(self, facts: pd.DataFrame, bits: sp.csr_matrix) -> pd.DataFrame:
+        """:meth:`assess` from what it needs of each molecule — its :func:`molecule_facts`
+        and Morgan bits — so that a library index can store those once for every model."""
+        n = len(facts)
+        sims = self.index.max_similarity(bits)[0] if n else np.zeros(0)
         idx = self.index
-        labels, reasons = [], []
-        for m, s in zip(mols, sims, strict=True):
+        elements = facts["elements"].to_numpy(object)
+        unseen = {e: sorted(set(e.split(",")) - idx.elements - {""}) for e in set(elements)}
+        frags, q, r, heavy = (facts[c].to_numpy(np.int64) for c in
+                              ("fragments", "charge", "radicals", "heavy_atoms"))
+        (qlo, qhi), (rlo, rhi), (hlo, hhi) = idx.charge_range, idx.radical_range, idx.heavy_range
+        bad_q, bad_r = (q < qlo) | (q > qhi), (r < rlo) | (r > rhi)
+        huge, odd_size = heavy > 2 * hhi, (heavy < hlo) | (heavy > hhi)
+        far, near = sims < self.out_similarity, sims < self.edge_similarity
+        new_el = np.array([bool(unseen[e]) for e in elements], dtype=bool)
+        is_out = new_el | (frags > 1) | bad_q | bad_r | huge | far
+        is_edge = ~is_out & (odd_size | near)
+        labels = np.where(is_out, "out", np.where(is_edge, "edge", "in")).astype(object)
+        reasons = np.full(n, "", dtype=object)
+        for i in np.flatnonzero(is_out | is_edge):  # only the flagged rows get words
             out, edge = [], []
-            unseen = sorted(mol_elements(m) - idx.elements)
-            if unseen:
-                out.append(f"unseen element {', '.join(unseen)}")
-            frags = len(Chem.GetMolFrags(m))
-            if frags > 1:
-                out.append(f"multi-fragment input ({frags} fragments)")
-            q = mol_charge(m)
-            if not idx.charge_range[0] <= q <= idx.charge_range[1]:
-                out.append(f"charge {q:+d} outside training range {idx.charge_range[0]:+d}…"
-                           f"{idx.charge_range[1]:+d}")
-            r = mol_radicals(m)
-            if not idx.radical_range[0] <= r <= idx.radical_range[1]:
-                out.append(f"{r} unpaired electrons (training {idx.radical_range[0]}…"
-                           f"{idx.radical_range[1]})")
-            n = m.GetNumHeavyAtoms()
-            lo, hi = idx.heavy_range
-            if n > 2 * hi:
-                out.append(f"{n} heavy atoms (training {lo}…{hi})")
-            elif not lo <= n <= hi:
-                edge.append(f"{n} heavy atoms (training {lo}…{hi})")
-            if s < self.out_similarity:
-                out.append(f"nearest training similarity {s:.2f} (< {self.out_similarity:.2f})")
-            elif s < self.edge_similarity:
-                edge.append(f"nearest training similarity {s:.2f} "
+            if new_el[i]:
+                out.append(f"unseen element {', '.join(unseen[elements[i]])}")
+            if frags[i] > 1:
+                out.append(f"multi-fragment input ({frags[i]} fragments)")
+            if bad_q[i]:
+                out.append(f"charge {q[i]:+d} outside training range {qlo:+d}…{qhi:+d}")
+            if bad_r[i]:
+                out.append(f"{r[i]} unpaired electrons (training {rlo}…{rhi})")
+            if huge[i]:
+                out.append(f"{heavy[i]} heavy atoms (training {hlo}…{hhi})")
+            elif odd_size[i]:
+                edge.append(f"{heavy[i]} heavy atoms (training {hlo}…{hhi})")
+            if far[i]:
+                out.append(f"nearest training similarity {sims[i]:.2f} "
+                           f"(< {self.out_similarity:.2f})")
+            elif near[i]:
+                edge.append(f"nearest training similarity {sims[i]:.2f} "
                             f"(< {self.edge_similarity:.2f})")
-            labels.append("out" if out else "edge" if edge else "in")
-            reasons.append("; ".join(out + edge))
+            reasons[i] = "; ".join(out + edge)
         return pd.DataFrame({"domain": labels, "domain_reason": reasons,
                              "nn_similarity": sims})
 

@@ -9,19 +9,19 @@ duplicated. The final tables are rebuilt from the parts.
 from __future__ import annotations
 
 import json
-from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from redoxscreen.electrochem import Window
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrators_from_oof
 from redoxscreen.models.card import ModelCard, read_model_card
 from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.executor import run_chunks
 from redoxscreen.runtime.jsonio import plain, write_json
 from redoxscreen.runtime.progress import Progress, or_silent
 from redoxscreen.runtime.registry import plugin_modules
 from redoxscreen.runtime.runs import file_sha256, run_lock
+from redoxscreen.screen.index import LibraryIndex, is_index
 from redoxscreen.screen.reader import iter_chunks
 from redoxscreen.screen.settings import ScreenSettings
 from redoxscreen.screen.store import finalize_store
@@ -124,11 +124,18 @@ def _run_screen(model_dir: str | Path, library: str | Path, out: Path,
     settings.resolve_conversion(model.meta.get("units", {}), model.meta.get("potential_scale"))
     settings.rules()  # validates solvent/collector/roles before any work
     calibrators = fit_calibrators(model, settings)
+    index = None
+    if is_index(library):  # features read from the index: its featurizer must be the model's
+        index = LibraryIndex(library)
+        index.check_model(model.meta["featurizer"], model.meta.get("standardize"))
+    # neither the workers, the scheduler nor top_n change a row
+    volatile = ("n_workers", "top_n", "scheduler") + (("chunk_size",) if index else ())
     identity = {"model": str(Path(model_dir).resolve()),
                 "model_hash": file_sha256(Path(model_dir) / "weights.safetensors"),
-                "library": str(Path(library).resolve()), "library_sha256": file_sha256(library),
+                "library": str(Path(library).resolve()),
+                "library_sha256": index.sha256 if index else file_sha256(library),
                 "settings": {k: v for k, v in settings.to_dict().items()
-                             if k not in ("n_workers", "top_n")}}  # these don't change rows
+                             if k not in volatile}}
     identity = plain(identity)  # compare as stored (tuples become lists)
     manifest = Manifest(out / "manifest.json", identity)
     write_json(out / "config.json", {"command": "screen", **identity,
@@ -136,8 +143,9 @@ def _run_screen(model_dir: str | Path, library: str | Path, out: Path,
                                                      for t, c in calibrators.items()}})
     cal_states = {t: c.state() for t, c in calibrators.items()}
     n_new = 0
-    chunks = (c for c in iter_chunks(library, settings.chunk_size, smiles_col)
-              if c.index not in manifest.done)
+    # an index's chunks are its shards (their size was set when it was built)
+    source = index.chunks() if index else iter_chunks(library, settings.chunk_size, smiles_col)
+    chunks = (c for c in source if c.index not in manifest.done)
     with progress.task("screening", total=None) as bar:
         bar.advance(f"{sum(manifest.done.values())} molecules already done", 0)
 
@@ -147,34 +155,16 @@ def _run_screen(model_dir: str | Path, library: str | Path, out: Path,
             n_new += 1
             bar.advance(f"{sum(manifest.done.values())} molecules", 0)
 
-        parts = str(out / "parts")
-        if settings.n_workers <= 1:
-            from redoxscreen.models import load_model
-            from redoxscreen.screen.worker import ChunkScreener
+        from redoxscreen.screen.worker import init_worker, screen_in_worker
 
-            screener = ChunkScreener(load_model(model_dir), settings, calibrators)
-            for chunk in chunks:
-                record(chunk.index, screener.write_part(chunk, parts))
-                if max_chunks is not None and n_new >= max_chunks:
-                    break
-        else:
-            from redoxscreen.screen.worker import init_worker, screen_in_worker
-
-            ctx = get_context("spawn")
-            with ctx.Pool(settings.n_workers, initializer=init_worker,
-                          initargs=(str(model_dir), settings.to_dict(), cal_states,
-                                    parts, plugin_modules())) as pool:
-                pending: deque = deque()
-                for chunk in chunks:
-                    pending.append((chunk.index, pool.apply_async(screen_in_worker, (chunk,))))
-                    while len(pending) >= 2 * settings.n_workers:  # bounded memory
-                        index, res = pending.popleft()
-                        record(index, res.get())
-                    if max_chunks is not None and n_new >= max_chunks:
-                        break
-                while pending and (max_chunks is None or n_new < max_chunks):
-                    index, res = pending.popleft()
-                    record(index, res.get())
+        serial = settings.n_workers <= 1 and settings.scheduler is None
+        initargs = (str(model_dir), settings.to_dict(), cal_states, str(out / "parts"),
+                    plugin_modules(), 0 if serial else 1)
+        for chunk, n_rows in run_chunks(chunks, screen_in_worker, init_worker, initargs,
+                                        workers=settings.n_workers,
+                                        scheduler=settings.scheduler,
+                                        max_tasks=max_chunks):
+            record(chunk.index, n_rows)
     rows_done = sum(manifest.done.values())
     if max_chunks is not None and n_new >= max_chunks:
         return ScreenSummary(out, interrupted=True, rows_done=rows_done)

@@ -34,6 +34,7 @@ class ScreenSettings:
     n_workers: int = 2
     top_n: int = 100
     allow_out_of_domain: bool = False
+    scheduler: str | None = None  # see redoxscreen.runtime.executor; None: local processes
 
     def rules(self) -> dict[str, ScreenRule]:
         """One rule per role; validates roles, solvent, collector and the uncertainty mode."""

@@ -17,12 +17,13 @@ import pandas as pd
 import scipy.sparse as sp
 from rdkit import Chem
 
-from redoxscreen.chem import mols_for_features, to_mol
+from redoxscreen.chem.standardize import parse_for_features
 from redoxscreen.electrochem import PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
 from redoxscreen.models.domain import domain_rows
 from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
 from redoxscreen.runtime.registry import import_plugins
+from redoxscreen.screen.index import IndexChunk, read_shard
 from redoxscreen.screen.reader import Chunk
 from redoxscreen.screen.schema import (
     bound_columns,
@@ -59,19 +60,7 @@ class ChunkScreener:
     def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str], list[str]]:
         """Molecules (``None`` where invalid), the reason for each invalid one and what the
         model's standardisation changed in each."""
-        if self.sanitize_ops is not None:
-            mols = mols_for_features(smiles, self.sanitize_ops)
-        else:
-            mols = [to_mol(s)[0] for s in smiles]
-        reasons = ["" if m is not None else to_mol(s)[1] or "invalid SMILES"
-                   for s, m in zip(smiles, mols, strict=True)]
-        changes = [""] * len(mols)
-        if self.standardizer is not None:
-            for i, m in enumerate(mols):
-                if m is not None:
-                    mols[i], done, why = self.standardizer.apply(m)
-                    changes[i], reasons[i] = "; ".join(done), why
-        return mols, reasons, changes
+        return parse_for_features(smiles, self.sanitize_ops, self.standardizer)
 
     def featurize(self, smiles: list[str]) -> tuple[sp.csr_matrix, np.ndarray, list[str]]:
         """Features of the valid molecules, the validity mask and the reasons (and the
@@ -96,22 +85,35 @@ class ChunkScreener:
         self.last_changes = changes
         return X, ok, reasons
 
-    def process(self, chunk: Chunk) -> pd.DataFrame:
-        n = len(chunk.smiles)
-        X, ok, reasons = self.featurize(chunk.smiles)
+    def from_index(self, chunk: IndexChunk) -> tuple[sp.csr_matrix, np.ndarray, list[str],
+                                                     list[str], list[str] | None]:
+        """What :meth:`featurize` gives, read from a library index's shard (no parsing)."""
+        data = read_shard(chunk.path, self.model.featurizer.n_features_out)
+        self.last_changes = data.changes
+        self.last_domain = (self.model.domain.classify(data.facts, data.bits)
+                            if self.model.domain is not None else None)
+        X = data.X if self.reads_features else sp.csr_matrix((int(data.ok.sum()), 0))
+        return X, data.ok, data.reasons, data.smiles, data.ids
+
+    def process(self, chunk: Chunk | IndexChunk) -> pd.DataFrame:
+        if isinstance(chunk, IndexChunk):
+            X, ok, reasons, smiles, ids = self.from_index(chunk)
+        else:
+            (X, ok, reasons), smiles, ids = self.featurize(chunk.smiles), chunk.smiles, chunk.ids
+        n = len(smiles)
         targets, scale = self.model.targets, self.settings.scale
         k = n_members(self.model.estimator)
         members = np.full((k, n, len(targets)), np.nan)
         if ok.any():
             if self.reads_smiles:
-                X = MolBatch(X, np.asarray(chunk.smiles, dtype=object)[ok])
+                X = MolBatch(X, np.asarray(smiles, dtype=object)[ok])
             members[:, ok] = member_predictions(self.model.estimator, X).reshape(
                 k, int(ok.sum()), -1)
         mean = members.mean(axis=0)
         out = {"row": np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64),
-               "smiles": chunk.smiles}
-        if chunk.ids is not None:
-            out["id"] = chunk.ids
+               "smiles": smiles}
+        if ids is not None:
+            out["id"] = ids
         out["valid"] = ok
         out["reason"] = reasons
         out["standardization"] = self.last_changes
@@ -137,7 +139,7 @@ class ChunkScreener:
                 out[outcome_column(role, outcome)] = values
         return pd.DataFrame(out)
 
-    def write_part(self, chunk: Chunk, parts_dir: str | Path) -> int:
+    def write_part(self, chunk: Chunk | IndexChunk, parts_dir: str | Path) -> int:
         """Screen ``chunk`` into ``parts_dir/chunk-NNNNNN.parquet`` (atomic); returns its rows."""
         df = self.process(chunk)
         path = Path(parts_dir) / part_name(chunk.index)
@@ -160,13 +162,16 @@ _PARTS: str = ""
 
 
 def init_worker(model_dir: str, settings: dict, calibrators: dict, parts_dir: str,
-                plugins: list[str]) -> None:
+                plugins: list[str], threads: int = 1) -> None:
+    """Load the model once per process; ``threads``: torch threads (0: leave as is, when
+    the screen runs in the caller's process)."""
     global _SCREENER, _PARTS
     import torch
 
     from redoxscreen.models import load_model
 
-    torch.set_num_threads(1)
+    if threads:
+        torch.set_num_threads(threads)
     import_plugins(plugins)  # parts registered outside redoxscreen in the coordinator
     model = load_model(model_dir)
     _SCREENER = ChunkScreener(model, ScreenSettings(**settings),
@@ -175,7 +180,7 @@ def init_worker(model_dir: str, settings: dict, calibrators: dict, parts_dir: st
     release_memory()
 
 
-def screen_in_worker(chunk: Chunk) -> int:
+def screen_in_worker(chunk: Chunk | IndexChunk) -> int:
     """Screen one chunk into its Parquet part; returns the number of rows written."""
     assert _SCREENER is not None, "init_worker was not called"
     n = _SCREENER.write_part(chunk, _PARTS)
