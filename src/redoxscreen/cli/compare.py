@@ -41,6 +41,9 @@ def compare(
     folds: int = typer.Option(5),
     tune: int = typer.Option(0, help="Optuna trials per model and outer fold (0: defaults)"),
     spaces: Path | None = typer.Option(None, help="search-space YAML (default: packaged)"),
+    storage: str | None = typer.Option(None, help="Optuna storage shared across machines, "
+                                       "e.g. postgresql://user@host/db (default: the run's "
+                                       "SQLite file)"),
     stack_top: int = typer.Option(3, help="combine the best N models (k-fold); 0 or 1: none"),
     combine: str = typer.Option("stack", help="stack (weights fitted out of fold) or average"),
     feature_counts: str | None = typer.Option(None, help="e.g. 8,16,32,64: error vs k curve "
@@ -69,7 +72,7 @@ def compare(
         selection=selection, n_jobs=n_jobs, fold_jobs=fold_jobs, max_epochs=max_epochs, unit=unit,
         params=parse_params(set_param))
     result = run_compare(data, target, run_dir or default_out("compare"), options=options,
-                         smiles_col=smiles_col, progress=bars())
+                         smiles_col=smiles_col, progress=bars(), storage=storage)
     for (kind, sch), part in result.leaderboard.groupby(["split", "scheme"], sort=False):
         table = Table(title=f"{kind} split, {sch}")
         for c in ("rank", "target", "model", "MAE", "RMSE", "R²", "fit s", "predict s"):

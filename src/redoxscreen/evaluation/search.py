@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -155,6 +156,40 @@ def suggest(trial: object, space: dict) -> dict:
     return params
 
 
+def storage_url(storage: str | Path) -> str:
+    """An Optuna storage URL: a database URL as given (``postgresql://user@host/db``, shared by
+    every machine that runs the same command), or a path → its SQLite file."""
+    text = str(storage)
+    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+
+
+def redact(url: str) -> str:
+    """``url`` without its password (what a run's config records)."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def open_study(storage: str | Path, study_name: str, seed: int) -> object:
+    """The study ``study_name`` in ``storage`` (created if new), or a clear error when the
+    database cannot be reached."""
+    import optuna
+
+    url = storage_url(storage)
+    try:
+        return optuna.create_study(study_name=study_name, storage=url, load_if_exists=True,
+                                   direction="minimize",
+                                   sampler=optuna.samplers.TPESampler(seed=seed))
+    except ImportError as exc:
+        raise ConfigError(f"Optuna storage {redact(url)} needs its database driver ({exc}); "
+                          "for PostgreSQL: pip install 'redoxscreen[scale]'") from exc
+    except Exception as exc:  # SQLAlchemy's OperationalError and kin: no server, no rights
+        if type(exc).__module__.startswith("sqlalchemy"):
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"cannot open the Optuna storage {redact(url)} ({first}); check "
+                              "that the database server runs and the URL's user, host and "
+                              "database exist") from exc
+        raise
+
+
 def run_study(objective: Objective, *, storage: str | Path, study_name: str, seed: int = 0,
               candidates: list[dict] | None = None, space: dict | None = None,
               n_trials: int = 0, catch: tuple[type[Exception], ...] = ()) -> list:
@@ -167,10 +202,7 @@ def run_study(objective: Objective, *, storage: str | Path, study_name: str, see
     import optuna
 
     optuna.logging.set_verbosity(logging.WARNING)
-    study = optuna.create_study(
-        study_name=study_name, storage=f"sqlite:///{Path(storage).resolve()}",
-        load_if_exists=True, direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=seed))
+    study = open_study(storage, study_name, seed)
     state = optuna.trial.TrialState
     complete = [t for t in study.trials if t.state == state.COMPLETE]
     if candidates is not None:

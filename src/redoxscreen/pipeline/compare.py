@@ -23,7 +23,7 @@ from redoxscreen.data.splits import evaluation_splits
 from redoxscreen.data.units import to_ev
 from redoxscreen.evaluation.compare import feature_count_curve, leaderboard_rows, rank_leaderboard
 from redoxscreen.evaluation.cv import CVResult, FoldStore, cross_validate
-from redoxscreen.evaluation.search import Tuning, load_spaces
+from redoxscreen.evaluation.search import Tuning, load_spaces, redact
 from redoxscreen.features import make_featurizer
 from redoxscreen.models.registry import MODELS, make_estimator
 from redoxscreen.models.stacking import COMBINATIONS, cross_fitted_stack, fit_stack_weights
@@ -156,8 +156,13 @@ def _stack(runs: dict[str, CVResult], data: CompareData, top: int, combine: str
 
 def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                 options: CompareOptions, smiles_col: str | None = None,
-                progress: Progress | None = None) -> CompareResult:
-    """The ``redoxscreen compare`` command as a function."""
+                progress: Progress | None = None, storage: str | None = None
+                ) -> CompareResult:
+    """The ``redoxscreen compare`` command as a function.
+
+    ``storage``: an Optuna database URL (e.g. ``postgresql://user@host/db``) shared by every
+    machine running the same command, in place of the run's own SQLite file; study names then
+    carry a digest of the data and options so different comparisons never mix trials."""
     progress = or_silent(progress)
     if options.combine not in COMBINATIONS:  # fail before hours of model fits, not after
         raise ConfigError(f"unknown combination {options.combine!r}; use "
@@ -169,7 +174,13 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
     data_sha256 = file_sha256(data_path)
     run = RunFolder(out, "compare", {"data": str(data_path), "data_sha256": data_sha256,
                                      "targets": targets,
-                                     "options": asdict(options)})
+                                     "options": asdict(options),
+                                     "storage": redact(storage) if storage else None})
+    shared = ""
+    if storage:  # one database for many comparisons: the names say which one
+        shared = config_digest({"data": data_sha256, "targets": targets,
+                                "options": {k: v for k, v in asdict(options).items()
+                                            if k not in ("n_jobs", "fold_jobs")}}) + "-"
     data = load_compare_data(data_path, targets, options, smiles_col)
     if data.report is not None:
         data.report.to_csv(run.file("invalid_rows.csv"), index=False)
@@ -188,7 +199,8 @@ def run_compare(data_path: str | Path, targets: list[str], out: str | Path, *,
                         raise ConfigError(f"{name} needs SMILES; this table has none")
                     X = np.asarray(data.smiles, dtype=object)
                 tuning = Tuning(spaces.get(name, {}), options.tune_trials,
-                                str(run.file("optuna.sqlite3")), f"{kind}-{scheme}-")
+                                storage or str(run.file("optuna.sqlite3")),
+                                f"{shared}{kind}-{scheme}-")
                 store = FoldStore(_cache_path(run, data_sha256, targets, options, kind,
                                               scheme, name))
                 with progress.task(f"{kind}/{scheme}: {name}", total=len(splits)) as bar:
