@@ -74,11 +74,15 @@ class PeakMemory:
         self.interval = interval
         self.pid = pid or os.getpid()
         self.peak_bytes = 0
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, bytes)
         self._stop = threading.Event()
 
     def _run(self) -> None:
+        t0 = time.perf_counter()
         while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, _tree_rss_bytes(self.pid))
+            rss = _tree_rss_bytes(self.pid)
+            self.peak_bytes = max(self.peak_bytes, rss)
+            self.samples.append((time.perf_counter() - t0, rss))
             time.sleep(self.interval)
 
     def __enter__(self) -> PeakMemory:

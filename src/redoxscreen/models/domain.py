@@ -56,6 +56,34 @@ def fingerprint_matrix(mols: Sequence[Chem.Mol]) -> sp.csr_matrix:
                          shape=(len(bits), FP_BITS))
 
 
+def morgan_block(featurizer: object) -> int | None:
+    """First column of a block of ``featurizer``'s output whose non-zero pattern *is* the
+    domain fingerprint (Morgan radius 2, 2048 bits, no chirality; counts or bits), or None.
+
+    The same hashing folds the same atom environments into the same columns whether RDKit
+    counts them or sets bits, so the domain need not compute the fingerprint a second time."""
+    parts = getattr(featurizer, "featurizers", None) or [featurizer]
+    offset = 0
+    for f in parts:
+        if (getattr(f, "name", "") == "ecfp" and f.radius == FP_RADIUS
+                and f.n_bits == FP_BITS and not f.chirality):
+            return offset
+        offset += f.n_features_out
+    return None
+
+
+def domain_bits(mols: Sequence[Chem.Mol], X: sp.csr_matrix | None = None,
+                offset: int | None = None) -> sp.csr_matrix:
+    """The domain fingerprints of ``mols``: read from their features ``X`` when a block of
+    it holds them (``offset`` from :func:`morgan_block`), else computed."""
+    if X is None or offset is None:
+        return fingerprint_matrix(mols)
+    block = X[:, offset:offset + FP_BITS].tocsr()
+    block.eliminate_zeros()
+    block.data = np.ones(len(block.data), np.float32)
+    return block
+
+
 FACTS = ("elements", "fragments", "charge", "radicals", "heavy_atoms")
 
 

@@ -127,14 +127,14 @@ class IndexBuilder:
         from rdkit import Chem
 
         from redoxscreen.chem.standardize import parse_for_features
-        from redoxscreen.models.domain import fingerprint_matrix, molecule_facts
+        from redoxscreen.models.domain import domain_bits, molecule_facts, morgan_block
 
         mols, reasons, changes = parse_for_features(smiles, self.featurizer.sanitize_ops,
                                                     self.standardizer)
         ok = np.array([r == "" for r in reasons], dtype=bool)
         valid = [m for m, good in zip(mols, ok, strict=True) if good]
         X = self.featurizer.transform_mols(valid).tocsr()
-        fp = fingerprint_matrix(valid)
+        fp = domain_bits(valid, X, morgan_block(self.featurizer))
         facts = molecule_facts(valid)
         canonical = np.full(len(smiles), None, dtype=object)
         canonical[ok] = [Chem.MolToSmiles(m) for m in valid]

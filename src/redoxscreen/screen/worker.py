@@ -20,7 +20,7 @@ from rdkit import Chem
 from redoxscreen.chem.standardize import parse_for_features
 from redoxscreen.electrochem import PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
-from redoxscreen.models.domain import domain_rows
+from redoxscreen.models.domain import domain_bits, domain_rows, molecule_facts, morgan_block
 from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
 from redoxscreen.runtime.registry import import_plugins
 from redoxscreen.screen.index import IndexChunk, read_shard
@@ -56,6 +56,7 @@ class ChunkScreener:
         self.last_domain: pd.DataFrame | None = None
         self.last_changes: list[str] = []
         self.standardizer = model.standardizer
+        self.morgan_offset = morgan_block(model.featurizer)  # domain bits from the features
 
     def parse(self, smiles: list[str]) -> tuple[list[Chem.Mol | None], list[str], list[str]]:
         """Molecules (``None`` where invalid), the reason for each invalid one and what the
@@ -74,10 +75,12 @@ class ChunkScreener:
             mols, why, done = self.parse(smiles[a:a + self.mol_batch])
             changes += done
             valid = [m for m in mols if m is not None]
-            parts.append(self.model.featurizer.transform_mols(valid) if self.reads_features
-                         else sp.csr_matrix((len(valid), 0)))
+            X = (self.model.featurizer.transform_mols(valid) if self.reads_features
+                 else None)
+            parts.append(X if X is not None else sp.csr_matrix((len(valid), 0)))
             if self.model.domain is not None:
-                domains.append(self.model.domain.assess(valid))
+                domains.append(self.model.domain.classify(
+                    molecule_facts(valid), domain_bits(valid, X, self.morgan_offset)))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
         X = sp.vstack(parts, format="csr") if parts else None

@@ -92,3 +92,19 @@ def test_fit_and_save_round_trip_without_pickle(tmp_path):
     assert (back.index.bits != dom.index.bits).nnz == 0
     mols = [M(s) for s in df["smiles"].head(20)]
     pd.testing.assert_frame_equal(back.assess(mols), dom.assess(mols))
+
+
+@pytest.mark.parametrize("spec, offset", [("ecfp:r=2,bits=2048", 0), ("default", 1024),
+                                          ("ecfp:r=2,bits=2048,bits-only", 0),
+                                          ("ecfp:r=3,bits=2048", None), ("maccs", None)])
+def test_domain_bits_come_from_the_features_when_a_block_holds_them(toy_df, spec, offset):
+    from redoxscreen.chem.standardize import parse_for_features
+    from redoxscreen.features import make_featurizer
+    from redoxscreen.models.domain import domain_bits, fingerprint_matrix, morgan_block
+
+    f = make_featurizer(spec)
+    assert morgan_block(f) == offset
+    mols = [m for m in parse_for_features(toy_df["smiles"].tolist(), f.sanitize_ops, None)[0]
+            if m is not None]
+    got = domain_bits(mols, f.transform_mols(mols), morgan_block(f))
+    assert (got != fingerprint_matrix(mols)).nnz == 0
