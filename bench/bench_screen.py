@@ -125,10 +125,11 @@ def chemprop_rate(smiles: list[str], tmp: Path) -> dict:
             round(len(smiles) / (time.perf_counter() - t0))}
 
 
-def timed_cli(cmd: list[str]) -> tuple[float, PeakMemory]:
+def timed_cli(cmd: list[str], interval: float = 0.2) -> tuple[float, PeakMemory]:
+    """Seconds a CLI command takes, as a user runs it (a fresh process tree), and its RSS."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with PeakMemory(pid=proc.pid) as mem:
+    with PeakMemory(interval=interval, pid=proc.pid) as mem:
         _, err = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(err.decode()[-2000:])
