@@ -116,8 +116,8 @@ class RunResults:
         path = Path(path)
         con = connect(self.dir, read_only=True)
         try:  # streamed in record batches: a million-row run is never held whole
-            reader = con.execute(f"SELECT * FROM molecules{where}{self._order(q)}",
-                                 params).to_arrow_reader(100_000)
+            reader = con.sql(f"SELECT * FROM molecules{where}{self._order(q)}",
+                             params=params).to_arrow_reader(100_000)
             if fmt == "csv":
                 import pyarrow.csv as pcsv
                 with pcsv.CSVWriter(path, reader.schema) as w:
