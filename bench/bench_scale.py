@@ -12,14 +12,13 @@ workbench asks for them (filter, sort, limit on ``results.duckdb``), cold and wa
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench_screen import build_model, timed_cli
-from common import ENAMINE, OCELOT, git_commit, write_result
+from common import ENAMINE, OCELOT, enamine_smiles, git_commit, write_result
 
 
 def rss_profile(mem: object, points: int = 20) -> dict:
@@ -65,8 +64,7 @@ def main() -> int:
         return 0
     from redoxscreen.runtime.runs import library_versions
 
-    with gzip.open(ENAMINE, "rt") as fh:
-        base = [line.strip() for line in fh][1:]
+    base = enamine_smiles()
     n = args.molecules
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)

@@ -17,7 +17,6 @@ counts. Writes ``bench/results/screen.json``; skips when ``../shared/data`` is a
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -26,7 +25,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ENAMINE, OCELOT, PeakMemory, git_commit, load_ocelot, write_result
+from common import (
+    ENAMINE,
+    OCELOT,
+    PeakMemory,
+    enamine_smiles,
+    git_commit,
+    load_ocelot,
+    write_result,
+)
 
 _F = None
 
@@ -149,8 +156,7 @@ def main() -> int:
     from redoxscreen.models.card import read_model_card
     from redoxscreen.runtime.runs import file_sha256, library_versions
 
-    with gzip.open(ENAMINE, "rt") as fh:
-        base = [line.strip() for line in fh][1:]
+    base = enamine_smiles()
     n = args.molecules
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

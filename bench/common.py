@@ -95,6 +95,14 @@ class PeakMemory:
         self._thread.join()
 
 
+def enamine_smiles() -> list[str]:
+    """The Enamine 50k screening library's SMILES (header dropped)."""
+    import gzip
+
+    with gzip.open(ENAMINE, "rt") as fh:
+        return [line.strip() for line in fh][1:]
+
+
 def load_ocelot():
     """OCELOT as a clean table with targets ``vie`` and ``ea`` (= −vea), in eV."""
     import warnings

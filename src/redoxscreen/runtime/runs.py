@@ -95,3 +95,22 @@ def run_lock(directory: str | Path, command: str) -> Iterator[None]:
     finally:
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
+
+
+def find_marked(root: str | Path, marker: str, depth: int = 4,
+                parent: str | None = None) -> dict[str, Path]:
+    """``{id: folder}`` of every folder up to ``depth`` levels under ``root`` holding the file
+    ``marker`` (and, with ``parent``, named so: models are ``RUN/model/model.json``). The id
+    is the path relative to ``root`` with ``/`` → ``~`` (of the folder's parent when
+    ``parent`` is given: the run's name, not ``…~model``)."""
+    root = Path(root)
+    out = {}
+    for d in range(1, depth + 1):
+        for f in sorted(root.glob("/".join(["*"] * d) + "/" + marker)):
+            folder = f.parent
+            if parent is not None and folder.name != parent:
+                continue
+            key = folder.parent if parent is not None else folder
+            out[str(key.relative_to(root)).replace("/", "~")] = folder
+    return out
+

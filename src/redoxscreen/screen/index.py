@@ -39,7 +39,7 @@ MANIFEST = "manifest.json"
 
 def is_index(path: str | Path) -> bool:
     """Whether ``path`` is a library index folder."""
-    return (Path(path) / MANIFEST).is_file() and Path(path).is_dir()
+    return (Path(path) / MANIFEST).is_file()
 
 
 def _without_jobs(config: object) -> object:

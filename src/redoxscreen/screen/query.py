@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.runs import find_marked
 from redoxscreen.screen.schema import outcome_column
 from redoxscreen.screen.store import connect
 
@@ -145,11 +146,5 @@ class RunResults:
 
 
 def find_runs(root: str | Path, depth: int = 4) -> dict[str, Path]:
-    """``{id: folder}`` of every screening run (a ``results.duckdb``) up to ``depth`` levels
-    under ``root``; the id is the folder's relative path with ``/`` → ``~``."""
-    root = Path(root)
-    out = {}
-    for d in range(1, depth + 1):
-        for f in sorted(root.glob("/".join(["*"] * d) + "/results.duckdb")):
-            out[str(f.parent.relative_to(root)).replace("/", "~")] = f.parent
-    return out
+    """``{id: folder}`` of every screening run (a ``results.duckdb``) under ``root``."""
+    return find_marked(root, "results.duckdb", depth)

@@ -21,10 +21,11 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from redoxscreen.runtime.errors import RedoxscreenError
+from redoxscreen.runtime.runs import find_marked
 from redoxscreen.web.campaigns import campaigns_router
-from redoxscreen.web.common import cached_finder, lookup, structure_svg, token_check
+from redoxscreen.web.common import cached_finder, lookup, records, structure_svg, token_check
 from redoxscreen.web.jobs import JobQueue
-from redoxscreen.web.predictor import Predictor, clean
+from redoxscreen.web.predictor import Predictor
 from redoxscreen.web.results import results_router
 
 MAX_ROWS = 1000
@@ -42,12 +43,7 @@ class PredictRequest(BaseModel):
 def find_models(runs: Path) -> dict[str, Path]:
     """``{id: model dir}`` of every ``*/model/model.json`` up to four levels under ``runs``;
     the id is the run folder's path relative to ``runs`` (``/`` → ``~``)."""
-    out = {}
-    for depth in range(1, 5):
-        for f in sorted(runs.glob("/".join(["*"] * depth) + "/model.json")):
-            if f.parent.name == "model":
-                out[str(f.parent.parent.relative_to(runs)).replace("/", "~")] = f.parent
-    return out
+    return find_marked(runs, "model.json", 4, parent="model")
 
 
 def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0.0.1",
@@ -121,7 +117,7 @@ def create_app(runs: str | Path, *, token: str | None = None, host: str = "127.0
     def api_solvents() -> dict:
         from redoxscreen.electrochem import window_table
         t = window_table()
-        return {"rows": [{k: clean(v) for k, v in r.items()} for r in t.to_dict("records")]}
+        return {"rows": records(t)}
 
     @app.post("/api/screens", dependencies=[Depends(authorised)])
     async def api_screen(model: str = Form(...), library: UploadFile = File(...),

@@ -17,19 +17,15 @@ from fastapi.templating import Jinja2Templates
 from redoxscreen.campaign.record import CampaignRecord
 from redoxscreen.campaign.store import DB_NAME
 from redoxscreen.runtime.errors import RedoxscreenError
-from redoxscreen.web.common import cached_finder, lookup, structure_svg
-from redoxscreen.web.predictor import clean
+from redoxscreen.runtime.runs import find_marked
+from redoxscreen.web.common import cached_finder, clean, lookup, structure_svg
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def find_campaigns(root: Path, depth: int = 4) -> dict[str, Path]:
     """``{id: folder}`` of every campaign (a ``campaign.duckdb``) under ``root``."""
-    out = {}
-    for d in range(1, depth + 1):
-        for f in sorted(root.glob("/".join(["*"] * d) + "/" + DB_NAME)):
-            out[str(f.parent.relative_to(root)).replace("/", "~")] = f.parent
-    return out
+    return find_marked(root, DB_NAME, depth)
 
 
 def campaign_view(directory: Path) -> dict:

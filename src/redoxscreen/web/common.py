@@ -13,6 +13,22 @@ from fastapi import HTTPException, Request
 FOLDERS_TTL_S = 2.0
 
 
+def clean(value: object) -> object:
+    """JSON-safe: NaN/inf → None, numpy scalars → Python."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(df: object) -> list[dict]:
+    """A DataFrame's rows as JSON-safe dicts."""
+    cols = list(df.columns)
+    return [dict(zip(cols, map(clean, row), strict=True))
+            for row in df.itertuples(index=False, name=None)]
+
+
 def cached_finder(find: Callable[[Path], dict[str, Path]], root: Path,
                   ttl_s: float = FOLDERS_TTL_S) -> Callable[[], dict[str, Path]]:
     """``find(root)``, rescanned at most every ``ttl_s``: a glob of a big runs folder per

@@ -13,7 +13,6 @@ Why batches: a call on 50 molecules costs little more than a call on one (about 
 from __future__ import annotations
 
 import asyncio
-import math
 import multiprocessing
 import os
 import threading
@@ -21,16 +20,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
+from redoxscreen.web.common import records
+
 BATCH_WAIT_S = 0.002  # how long a lone request waits for others to join its batch
-
-
-def clean(value: object) -> object:
-    """JSON-safe: NaN/inf → None, numpy scalars → Python."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @lru_cache(maxsize=8)
@@ -48,9 +40,7 @@ def predict_rows(model_dir: str, smiles: list[str], coverage: float = 0.95) -> l
     pred = model.predict_smiles(smiles, intervals=cal)
     pred.insert(0, "smiles", smiles)
     pred.insert(1, "valid", pred["reason"].fillna("") == "")
-    cols = list(pred.columns)
-    return [dict(zip(cols, map(clean, row), strict=True))
-            for row in pred.itertuples(index=False, name=None)]
+    return records(pred)
 
 
 def _init_worker(parent: int) -> None:

@@ -17,8 +17,7 @@ from starlette.background import BackgroundTask
 
 from redoxscreen.runtime.errors import RedoxscreenError
 from redoxscreen.screen.query import ResultQuery, RunResults, find_runs
-from redoxscreen.web.common import cached_finder, lookup, structure_svg
-from redoxscreen.web.predictor import clean
+from redoxscreen.web.common import cached_finder, lookup, records, structure_svg
 
 MAX_PAGE = 500
 GRID = 12  # structures drawn above the table
@@ -92,7 +91,7 @@ def results_router(runs: Path, templates: Jinja2Templates) -> APIRouter:
         rows, total = run_query(res, q)
         return {"run": run_id, "total": total, "offset": q.offset, "limit": q.limit,
                 "columns": list(rows.columns),
-                "rows": [{k: clean(v) for k, v in r.items()} for r in rows.to_dict("records")]}
+                "rows": records(rows)}
 
     @router.get("/api/results/{run_id}/download.{fmt}")
     def api_download(run_id: str, fmt: str, q: ResultQuery = Depends(params)) -> FileResponse:
@@ -141,7 +140,7 @@ def results_router(runs: Path, templates: Jinja2Templates) -> APIRouter:
         pages = max(1, -(-total // q.limit))
         return templates.TemplateResponse(request, "results.html", {
             "run": run_id, "res": res, "total": total,
-            "rows": [{k: clean(v) for k, v in r.items()} for r in rows.to_dict("records")],
+            "rows": records(rows),
             "columns": list(rows.columns), "filters": filters, "query": query,
             "page": q.offset // q.limit + 1, "pages": pages, "grid": grid})
 
