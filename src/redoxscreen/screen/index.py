@@ -135,7 +135,7 @@ class IndexBuilder:
         valid = [m for m, good in zip(mols, ok, strict=True) if good]
         X = self.featurizer.transform_mols(valid).tocsr()
         fp = domain_bits(valid, X, morgan_block(self.featurizer))
-        facts = molecule_facts(valid)
+        facts = molecule_facts(valid, [s for s, good in zip(smiles, ok, strict=True) if good])
         canonical = np.full(len(smiles), None, dtype=object)
         canonical[ok] = [Chem.MolToSmiles(m) for m in valid]
         cols: dict[str, object] = {

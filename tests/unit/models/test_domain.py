@@ -108,3 +108,43 @@ def test_domain_bits_come_from_the_features_when_a_block_holds_them(toy_df, spec
             if m is not None]
     got = domain_bits(mols, f.transform_mols(mols), morgan_block(f))
     assert (got != fingerprint_matrix(mols)).nnz == 0
+
+
+# bracket-free SMILES (read from the text) beside bracketed and dotted ones (read from the mol)
+FACT_SMILES = ["ClCCl", "ClCl", "*CC", "Brc1ccccc1", "FC(F)(F)F", "O=[N+]([O-])c1ccccc1",
+               "CC(=O)[O-].[Na+]", "[CH2]C", "C[N+](C)(C)C", "BrBr", "OB(O)c1ccccc1",
+               "C1CC1.CC", "CN(=O)=O", "CS(=O)(=O)C", "c1ccncc1", "[2H]C", "ICI", "c1cc[nH]c1",
+               "C[C@H](N)C(=O)O", "O=c1cc[se]cc1", "C1=CC=CC=C1P(Cl)Cl", "S=C=S"]
+
+
+def test_facts_read_from_the_smiles_equal_those_from_the_molecule():
+    from redoxscreen.models.domain import molecule_facts
+
+    mols = [M(s) for s in FACT_SMILES]
+    assert all(m is not None for m in mols)
+    from_mols, from_text = molecule_facts(mols), molecule_facts(mols, FACT_SMILES)
+    pd.testing.assert_frame_equal(from_mols, from_text)
+    facts = from_text.set_index(pd.Index(FACT_SMILES))
+    assert facts.loc["ClCl", "elements"] == "Cl"  # not C: 'l' belongs to chlorine
+    assert facts.loc["*CC", "elements"] == "*,C"
+    assert facts.loc["FC(F)(F)F", "elements"] == "C,F"  # H is never listed
+    assert facts.loc["CC(=O)[O-].[Na+]", ["fragments", "charge"]].tolist() == [2, 0]
+    assert facts.loc["[CH2]C", "radicals"] == 1
+    assert facts.loc["C[N+](C)(C)C", "charge"] == 1
+    assert facts.loc["O=c1cc[se]cc1", "elements"] == "C,O,Se"
+
+
+def test_max_tanimoto_is_exact_across_dense_blocks(monkeypatch):
+    """Training sets larger than one dense block are scanned block by block, same answer."""
+    import redoxscreen.models.domain as domain
+
+    rng = np.random.default_rng(0)
+    smiles = [s for s in FACT_SMILES if "*" not in s]
+    T = fingerprint_matrix([M(s) for s in smiles])
+    Q = fingerprint_matrix([M(s) for s in rng.permutation(smiles)[:8]])
+    whole = max_tanimoto(Q, T)
+    monkeypatch.setattr(domain, "DENSE_COLUMNS", 3)
+    monkeypatch.setattr(domain, "BLOCK", 2)
+    blocked = max_tanimoto(Q, T)
+    assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
+    assert (whole[0] == 1.0).all()  # every query is a training molecule
