@@ -45,6 +45,9 @@ def screen(
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
     scheduler: str | None = typer.Option(None, help="local[:N] (Dask LocalCluster) or "
                                          "tcp://HOST:PORT (a Dask scheduler)"),
+    precision: str = typer.Option("fp32", help="fp32, or mixed: float16/bfloat16 nets with "
+                                  "float32 sums (faster on CPUs with AVX-512 BF16 or AMX; "
+                                  "its error: bench/results/precision.json)"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),
     allow_out_of_domain: bool = typer.Option(False, help="let molecules outside the model's "
@@ -61,7 +64,7 @@ def screen(
                               ie_target=ie_target,
                               ea_target=ea_target, chunk_size=chunk_size, n_workers=workers,
                               top_n=top, allow_out_of_domain=allow_out_of_domain,
-                              scheduler=scheduler)
+                              scheduler=scheduler, precision=precision)
     summary = run_screen_command(model, library, run_dir or default_out("screen"), settings,
                                  smiles_col=smiles_col, progress=bars())
     table = Table(title=f"{summary.molecules} molecules ({summary.invalid} invalid)")

@@ -25,10 +25,17 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
+from torch.nn.functional import embedding_bag
 
 from redoxscreen.models.registry import register_model
-from redoxscreen.models.torch_utils import CSRBatches, pick_device, seed_everything, set_threads
+from redoxscreen.models.torch_utils import (
+    CSRBatches,
+    pick_device,
+    seed_everything,
+    set_threads,
+)
 from redoxscreen.runtime.jsonio import plain
+from redoxscreen.runtime.precision import current_precision
 
 PRESETS: dict[str, dict] = {
     # The reference study: Keras FCNN, L2 0.003, dropout 0.1, Adam 0.003, batch 30000 (full batch
@@ -67,14 +74,35 @@ class _Net(nn.Module):
         nn.init.kaiming_uniform_(self.first.weight, a=math.sqrt(5))  # as nn.Linear does
 
     def forward(self, idx: torch.Tensor, off: torch.Tensor, w: torch.Tensor,
-                embed: bool = False, upto: int = -1) -> torch.Tensor:
+                embed: bool = False, upto: int = -1, mixed: bool = False) -> torch.Tensor:
         """The output; with ``embed``, the activations before ``body[upto]`` (by default the
-        last hidden layer's)."""
-        h = self.first(idx, off, per_sample_weights=w)
+        last hidden layer's). ``mixed``: the sparse first layer gathers float16 weights and the
+        dense layers run in bfloat16, both accumulating in float32 (for inference; see
+        :mod:`redoxscreen.runtime.precision`)."""
+        mixed = mixed and not embed
+        if mixed:  # float16 keeps 3× bfloat16's mantissa where the counts are summed
+            h = embedding_bag(idx, self.cast("first", torch.float16), off, mode="sum",
+                              per_sample_weights=w.half()).float()
+        else:
+            h = self.first(idx, off, per_sample_weights=w)
         h += self.first_bias
         if len(self.center_idx):  # standardised dense columns: subtract W[:, j] · mean_j
             h -= self.center_val @ self.first.weight[self.center_idx]
-        return self.body[:upto](h) if embed else self.body(h)
+        if embed:
+            return self.body[:upto](h)
+        if not mixed:
+            return self.body(h)
+        return self.cast("body", torch.bfloat16)(h.to(torch.bfloat16)).float()
+
+    def cast(self, part: str, dtype: torch.dtype) -> nn.Module | torch.Tensor:
+        """An inference copy of ``first``'s weights or of ``body`` in ``dtype``, made once per
+        device (not a submodule: never saved or trained; a new fit builds a new net)."""
+        cache = self.__dict__.setdefault("_cast", {})
+        key = (part, dtype, self.first_bias.device)
+        if key not in cache:
+            cache[key] = (self.first.weight.detach().to(dtype) if part == "first" else
+                          copy.deepcopy(self.body).eval().to(device=key[2], dtype=dtype))
+        return cache[key]
 
     def kernels(self) -> list[torch.Tensor]:
         return [self.first.weight] + [m.weight for m in self.body if isinstance(m, nn.Linear)]
@@ -297,11 +325,11 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
     # ---- prediction ----------------------------------------------------------------------
     @torch.no_grad()
     def _predict_scaled(self, Xs: sp.csr_matrix, device: torch.device, train_mode: bool = False,
-                        batch: int = 8192) -> np.ndarray:
+                        batch: int = 8192, mixed: bool = False) -> np.ndarray:
         self.net_.train(train_mode)
         batches = CSRBatches(Xs, device)
-        out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0]))).cpu().numpy()
-               for s in range(0, Xs.shape[0], batch)]
+        out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0])), mixed=mixed)
+               .cpu().numpy() for s in range(0, Xs.shape[0], batch)]
         return np.concatenate(out) if out else np.zeros((0, self.n_targets_), np.float32)
 
     def _unscale(self, p: np.ndarray) -> np.ndarray:
@@ -312,7 +340,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         device = pick_device(self.device)
         self.net_.to(device)
-        p = self._predict_scaled(self._scale_x(X), device)
+        p = self._predict_scaled(self._scale_x(X), device, mixed=current_precision() == "mixed")
         self.net_.to("cpu")
         return self._unscale(p.astype(np.float64))
 

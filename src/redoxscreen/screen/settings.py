@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from redoxscreen.electrochem import PotentialConversion, ScreenRule, stability_window
 from redoxscreen.evaluation.calibration import INTERVALS
 from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.precision import PRECISIONS
 
 
 @dataclass
@@ -35,10 +36,14 @@ class ScreenSettings:
     top_n: int = 100
     allow_out_of_domain: bool = False
     scheduler: str | None = None  # see redoxscreen.runtime.executor; None: local processes
+    precision: str = "fp32"  # the nets': fp32 or mixed (redoxscreen.runtime.precision)
 
     def rules(self) -> dict[str, ScreenRule]:
         """One rule per role; validates roles, solvent, collector and the uncertainty mode."""
         INTERVALS[self.uncertainty]  # an unknown mode fails before any work
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"unknown precision {self.precision!r}; use "
+                              f"{' or '.join(PRECISIONS)}")
         conv = PotentialConversion.from_dict(self.conversion or
                                              PotentialConversion.study().to_dict())
         window = stability_window(self.solvent, self.collector, self.scale, conv.she_absolute_v)

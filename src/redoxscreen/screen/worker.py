@@ -22,6 +22,7 @@ from redoxscreen.electrochem import PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
 from redoxscreen.models.domain import domain_bits, domain_rows, molecule_facts, morgan_block
 from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
+from redoxscreen.runtime.precision import inference_precision
 from redoxscreen.runtime.registry import import_plugins
 from redoxscreen.screen.index import IndexChunk, read_shard
 from redoxscreen.screen.reader import Chunk
@@ -72,7 +73,8 @@ class ChunkScreener:
         """
         parts, reasons, domains, changes = [], [], [], []
         for a in range(0, len(smiles), self.mol_batch):
-            mols, why, done = self.parse(smiles[a:a + self.mol_batch])
+            batch = smiles[a:a + self.mol_batch]
+            mols, why, done = self.parse(batch)
             changes += done
             valid = [m for m in mols if m is not None]
             X = (self.model.featurizer.transform_mols(valid) if self.reads_features
@@ -80,7 +82,9 @@ class ChunkScreener:
             parts.append(X if X is not None else sp.csr_matrix((len(valid), 0)))
             if self.model.domain is not None:
                 domains.append(self.model.domain.classify(
-                    molecule_facts(valid), domain_bits(valid, X, self.morgan_offset)))
+                    molecule_facts(valid, [t for t, m in zip(batch, mols, strict=True)
+                                           if m is not None]),
+                    domain_bits(valid, X, self.morgan_offset)))
             reasons += why
         ok = np.array([r == "" for r in reasons], dtype=bool)
         X = sp.vstack(parts, format="csr") if parts else None
@@ -110,8 +114,9 @@ class ChunkScreener:
         if ok.any():
             if self.reads_smiles:
                 X = MolBatch(X, np.asarray(smiles, dtype=object)[ok])
-            members[:, ok] = member_predictions(self.model.estimator, X).reshape(
-                k, int(ok.sum()), -1)
+            with inference_precision(self.settings.precision):
+                members[:, ok] = member_predictions(self.model.estimator, X).reshape(
+                    k, int(ok.sum()), -1)
         mean = members.mean(axis=0)
         out = {"row": np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64),
                "smiles": smiles}

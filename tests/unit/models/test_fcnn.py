@@ -128,3 +128,25 @@ def test_load_errors(tmp_path):
     (tmp_path / "model.json").write_text("{}")
     with pytest.raises(ModelFileError, match="not a redoxscreen model"):
         load_model(tmp_path)
+
+
+def test_mixed_precision_predicts_close_to_float32_and_never_trains(linear_data):
+    from redoxscreen.runtime.precision import current_precision, inference_precision
+
+    X, Y = linear_data
+    m = FCNNRegressor(**FAST, seed=0).fit(X[:240], Y[:240])
+    full = m.predict(X[240:])
+    with inference_precision("mixed"):
+        assert current_precision() == "mixed"
+        low = m.predict(X[240:])
+        again = m.predict(X[240:])
+        refit = FCNNRegressor(**FAST, seed=0).fit(X[:240], Y[:240])  # fits stay float32
+    assert current_precision() == "fp32"
+    spread = np.abs(full - full.mean(0)).mean()
+    err = np.abs(low - full)
+    assert 0 < err.max() < 0.02 * spread  # rounded, but by far less than the signal
+    assert np.array_equal(low, again)  # the cast copies are reused, not re-rounded
+    assert np.array_equal(refit.predict(X[240:]), full)
+    assert np.array_equal(m.predict(X[240:]), full)  # float32 again outside the block
+    with pytest.raises(ValueError, match="unknown precision"), inference_precision("int4"):
+        pass
