@@ -7,7 +7,9 @@ FCNNs on ECFP4 counts (trained briefly on OCELOT):
 (b) ``redoxscreen screen`` from SMILES, end to end (both roles, CV+ intervals, domain);
 (c) ``redoxscreen screen`` from a library index (``redoxscreen index``, timed apart);
 (d) the study-style loop on a 50k slice (per-molecule bit vectors, dense nets);
-(e) chemprop's ``predict`` on 20k molecules, when chemprop is installed here.
+(e) chemprop's ``predict`` on 20k molecules, when chemprop is installed here;
+(b'), (c') as (b), (c) with the ensemble distilled into one 5-head net (``redoxscreen distill``
+on the training molecules + 20k Enamine; its accuracy cost: ``bench/bench_distill.py``).
 
 Bars: (b) ≥ 0.85 × (a); (c) ≥ 4 × (b); (b) ≥ 10 × (d); peak RSS of the whole process tree
 < 2 GB for (b) and (c). (b) and (c) run with ``--precision`` (default ``mixed``); with mixed,
@@ -195,17 +197,33 @@ def main() -> int:
         rate_c = n / t_c
         print(f"(c) screen from the index: {rate_c:,.0f} molecules/s, peak RSS "
               f"{mem_c.peak_bytes / 2**30:.2f} GiB", flush=True)
+        student = tmp / "student"
+        subprocess.run([*cli, "distill", str(model_dir), "-o", str(student), "--library",
+                        str(library), "--n-library", "20000", "--max-epochs", "3"],
+                       check=True, capture_output=True)
+        distilled = {}
+        for key, lib in (("b", library), ("c", tmp / "lib.rsidx")):
+            t_x, mem_x = timed_cli([*cli, "screen", str(student), str(lib), *opts, "--out",
+                                    str(tmp / f"{key}_distilled")])
+            distilled[key] = (n / t_x, mem_x.peak_bytes / 2**30)
+            print(f"({key}') distilled: {n / t_x:,.0f} molecules/s, peak RSS "
+                  f"{distilled[key][1]:.2f} GiB", flush=True)
         import pandas as pd
         cols = ["row", "e_ox_v_li", "e_red_v_li", "cathode_pass", "anode_pass", "domain"]
-        same = pd.read_parquet(tmp / "b" / "results.parquet", columns=cols).equals(
-            pd.read_parquet(tmp / "c" / "results.parquet", columns=cols))
+        rows_b, rows_c = (pd.read_parquet(tmp / d / "results.parquet", columns=cols)
+                          for d in ("b", "c"))
+        same = rows_b.equals(rows_c)
         summary = json.loads((tmp / "b" / "summary.json").read_text())
         rate_d = study_loop(base[:50000], model_dir)
         print(f"(d) study-style loop: {rate_d:,.0f} molecules/s", flush=True)
         rate_e = chemprop_rate(base[:20000], tmp)
         print(f"(e) chemprop: {rate_e}", flush=True)
+    (rate_bx, rss_bx), (rate_cx, rss_cx) = distilled["b"], distilled["c"]
     ratios = {"b_over_a": round(rate_b / rate_a, 3), "c_over_b": round(rate_c / rate_b, 2),
-              "b_over_d": round(rate_b / rate_d, 2)}
+              "b_over_d": round(rate_b / rate_d, 2),
+              "distilled": {"b_over_a": round(rate_bx / rate_a, 3),
+                            "c_over_b": round(rate_cx / rate_bx, 2),
+                            "b_over_d": round(rate_bx / rate_d, 2)}}
     print(ratios)
     write_result("screen.json", {
         "benchmark": "screen speed against the bound, Enamine50k repeated, 5-model FCNN "
@@ -216,10 +234,12 @@ def main() -> int:
         "molecules_per_second": {"a_bound": round(rate_a), "b_screen_smiles": round(rate_b),
                                  "c_screen_index": round(rate_c), "d_study_loop": round(rate_d),
                                  "index_build": round(n / t_i),
-                                 "b_fp32": round(rate_b32) if rate_b32 else None},
+                                 "b_fp32": round(rate_b32) if rate_b32 else None,
+                                 "b_distilled": round(rate_bx), "c_distilled": round(rate_cx)},
         "e_chemprop": rate_e, "ratios": ratios,
         "peak_rss_gib": {"b": round(mem_b.peak_bytes / 2**30, 3),
                          "c": round(mem_c.peak_bytes / 2**30, 3),
+                         "b_distilled": round(rss_bx, 3), "c_distilled": round(rss_cx, 3),
                          "index": round(mem_i.peak_bytes / 2**30, 3)},
         "index_rows_equal_smiles_rows": bool(same),
         "summary": {k: summary[k] for k in ("molecules", "valid", "invalid", "roles", "domain")},

@@ -10,6 +10,7 @@ from redoxscreen.cli.compare import compare
 from redoxscreen.cli.datasets import datasets_app
 from redoxscreen.cli.demo import demo
 from redoxscreen.cli.design import design
+from redoxscreen.cli.distill import distill
 from redoxscreen.cli.finetune import finetune
 from redoxscreen.cli.help import RegistryHelpCommand
 from redoxscreen.cli.index import index
@@ -28,8 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for command in (train, finetune, search, predict, evaluate, compare, index, screen, solvents,
-                calibrate, models, featurizers, acquisitions, label, demo, design, serve):
+for command in (train, finetune, distill, search, predict, evaluate, compare, index, screen,
+                solvents, calibrate, models, featurizers, acquisitions, label, demo, design,
+                serve):
     app.command(cls=RegistryHelpCommand)(command)
 app.command("enumerate", cls=RegistryHelpCommand)(enumerate_cmd)
 app.add_typer(campaign_app, name="campaign")

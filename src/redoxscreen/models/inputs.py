@@ -80,6 +80,13 @@ def as_smiles(X: object) -> np.ndarray:
     return X.smiles if isinstance(X, MolBatch) else np.asarray(X, dtype=object).ravel()
 
 
+def n_members(estimator: object) -> int:
+    """How many members :func:`member_predictions` returns: fold models, heads or 1."""
+    if hasattr(estimator, "n_members_"):
+        return int(estimator.n_members_)
+    return len(estimator.estimators_) if hasattr(estimator, "predict_members") else 1
+
+
 def member_predictions(estimator: object, X: object) -> np.ndarray:
     """Predictions of each member ``(k, n[, t])``: the fold models of an ensemble or a stack;
     a single estimator is an ensemble of one."""

@@ -20,7 +20,7 @@ from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.registry import Part, Registry
 
 T = TypeVar("T", bound=type)
-_BUILTIN = ("fcnn", "zoo", "tanimoto_gp", "dmpnn", "ensemble", "stacking", "transfer")
+_BUILTIN = ("fcnn", "zoo", "tanimoto_gp", "dmpnn", "ensemble", "stacking", "transfer", "distill")
 RUNTIME = ("seed", "random_state", "n_jobs", "n_threads", "verbose", "device")
 
 

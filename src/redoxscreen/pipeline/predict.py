@@ -13,6 +13,7 @@ from redoxscreen.data.io import detect_smiles_column
 from redoxscreen.evaluation.calibration import calibrators_from_oof
 from redoxscreen.evaluation.metrics import metrics_by_target
 from redoxscreen.models import RedoxModel, load_model
+from redoxscreen.models.inputs import n_members
 from redoxscreen.report import error_histogram, parity_plot
 from redoxscreen.runtime.errors import ConfigError, DataError
 from redoxscreen.runtime.runs import RunFolder, file_sha256
@@ -46,8 +47,8 @@ def interval_calibrators(model: RedoxModel, coverage: float | None = 0.95,
     if coverage is None or oof is None or "fold" not in oof:
         return {}
     k = int(oof["fold"].max()) + 1
-    members = getattr(model.estimator, "estimators_", None)
-    if mode == "conformal" and (members is None or len(members) != k):
+    if mode == "conformal" and (not hasattr(model.estimator, "predict_members")
+                                or n_members(model.estimator) != k):
         return {}  # CV+ needs the k fold models that made the out-of-fold table
     return calibrators_from_oof(oof, [t for t in model.targets if f"{t}_true" in oof], mode,
                                 coverage)

@@ -32,7 +32,9 @@ def finalize_store(out: Path, settings: ScreenSettings) -> dict:
         # union_by_name: a chunk of a .smi file without any names has no id column
         con.execute(f"CREATE TABLE molecules AS SELECT * FROM read_parquet('{parts}', "
                     "union_by_name=true) ORDER BY row")
-        con.execute(f"COPY molecules TO '{out / 'results.parquet'}' (FORMAT parquet)")
+        # in input order: without preserve_insertion_order DuckDB writes in any order
+        con.execute(f"COPY (SELECT * FROM molecules ORDER BY row) TO "
+                    f"'{out / 'results.parquet'}' (FORMAT parquet)")
         total, valid = con.execute("SELECT count(*), count(*) FILTER (WHERE valid) "
                                    "FROM molecules").fetchone()
         summary: dict = {"molecules": int(total), "valid": int(valid),

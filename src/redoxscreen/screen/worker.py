@@ -21,7 +21,13 @@ from redoxscreen.chem.standardize import parse_for_features
 from redoxscreen.electrochem import PotentialConversion, ScreenRule
 from redoxscreen.evaluation.calibration import IntervalCalibrator, calibrator_from_state
 from redoxscreen.models.domain import domain_bits, domain_rows, molecule_facts, morgan_block
-from redoxscreen.models.inputs import MolBatch, member_predictions, reads_features, reads_smiles
+from redoxscreen.models.inputs import (
+    MolBatch,
+    member_predictions,
+    n_members,
+    reads_features,
+    reads_smiles,
+)
 from redoxscreen.runtime.precision import inference_precision
 from redoxscreen.runtime.registry import import_plugins
 from redoxscreen.screen.index import IndexChunk, read_shard
@@ -159,10 +165,6 @@ class ChunkScreener:
 
 def part_name(index: int) -> str:
     return f"chunk-{index:06d}.parquet"
-
-
-def n_members(est: object) -> int:
-    return len(est.estimators_) if hasattr(est, "predict_members") else 1
 
 
 _SCREENER: ChunkScreener | None = None
