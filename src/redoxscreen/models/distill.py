@@ -89,11 +89,13 @@ def distill_ensemble(model: RedoxModel, extra_smiles: Sequence[str] = (), *, see
     if model.oof is None:
         raise ConfigError("the model has no out-of-fold table (oof.csv): without it there "
                           "are neither training molecules nor CV+ residuals to keep")
-    from redoxscreen.chem.smiles import canonicalize_smiles
+    from redoxscreen.chem.standardize import standardize_smiles
 
     train = list(dict.fromkeys(model.oof["smiles"].astype(str)))
-    canon, _ = canonicalize_smiles(list(extra_smiles))
-    extra = [c for c in dict.fromkeys(c for c in canon if c is not None) if c not in set(train)]
+    # the extra molecules go through the model's standardisation, as a screen's would
+    canon, _, _ = standardize_smiles(list(extra_smiles), model.standardizer)
+    known = set(train)
+    extra = [c for c in dict.fromkeys(c for c in canon if c is not None) if c not in known]
     smiles = train + extra
     X = model.featurizer.transform(smiles).tocsr()
     teacher = model.estimator.predict_members(X)  # (k, n[, t])
