@@ -171,7 +171,11 @@ class ConformalInterval(IntervalCalibrator):
         alpha = 1.0 - self.coverage
         m_hi = min(n, int(np.ceil((1 - alpha) * (n + 1))))
         m_lo = max(1, int(np.floor(alpha * (n + 1))))
-        r_max = max(float(r[-1]) for r in self.fold_residuals if len(r))
+        # the m-th smallest pooled residual s_m brackets the answer by the members' spread:
+        # at t = max_f v_f + s_m every fold counts at least its residuals <= s_m (>= m in all),
+        # below min_f v_f + s_m fewer than m (Barber et al. 2021's order statistics, exactly)
+        pooled = np.sort(np.concatenate(self.fold_residuals))
+        s_hi, s_lo = float(pooled[m_hi - 1]), float(pooled[n - m_lo])
         finite = np.isfinite(v).all(axis=0)
         v = np.where(finite, v, 0.0)
 
@@ -183,9 +187,9 @@ class ConformalInterval(IntervalCalibrator):
             return sum(len(r) - np.searchsorted(r, v[f] - t, side="left")
                        for f, r in enumerate(self.fold_residuals))
 
-        lo_b, hi_b = v.min(axis=0) - r_max - 1e-9, v.max(axis=0) + r_max + 1e-9
-        upper = _bisect(count_upper, m_hi, lo_b, hi_b)
-        lower = _bisect(count_lower, m_lo, lo_b, hi_b)
+        v_min, v_max = v.min(axis=0) - 1e-9, v.max(axis=0) + 1e-9
+        upper = _bisect(count_upper, m_hi, v_min + s_hi, v_max + s_hi)
+        lower = _bisect(count_lower, m_lo, v_min - s_lo, v_max - s_lo)
         return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
 
 
@@ -208,15 +212,20 @@ def calibrator_from_state(state: dict) -> IntervalCalibrator:
     return INTERVALS[state["mode"]].factory.from_state(state)
 
 
-def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, iters: int = 26) -> np.ndarray:
-    """Smallest t (to 2^-26 of the range, ~1e-7 eV) with count(t) >= target, element-wise."""
+def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, tol: float = 1e-5
+            ) -> np.ndarray:
+    """Smallest t (from above, to ``tol``) with count(t) >= target, element-wise; needs
+    count(lo) < target <= count(hi). Each element stops when its own bracket is narrower than
+    ``tol``, so its result does not depend on the other rows of the batch."""
     lo, hi = lo.copy(), hi.copy()
-    for _ in range(iters):
+    while True:
+        active = hi - lo > tol
+        if not active.any():
+            return hi
         mid = 0.5 * (lo + hi)
         ok = count(mid) >= target
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-    return hi
+        hi = np.where(active & ok, mid, hi)
+        lo = np.where(active & ~ok, mid, lo)
 
 
 def empirical_coverage(y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:

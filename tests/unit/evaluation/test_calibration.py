@@ -44,6 +44,24 @@ def test_cv_plus_reaches_nominal_coverage_on_new_data():
     np.testing.assert_allclose(state.interval(members2[:, :10])[1], hi[:10])
 
 
+@pytest.mark.parametrize("coverage", [0.8, 0.95])
+def test_cv_plus_bounds_are_barbers_order_statistics(coverage):
+    """Jackknife+/CV+ (Barber et al. 2021): the floor(a(n+1))-th smallest of v_f(i) - R_i and
+    the ceil((1-a)(n+1))-th smallest of v_f(i) + R_i, found here by sorting all n values."""
+    rng = np.random.default_rng(3)
+    y, members, oof, fold = _synthetic(n=60, seed=3)
+    cal = fit_calibrator("conformal", y, oof, fold, coverage=coverage)
+    new = members[:, :7] + rng.normal(0, 0.3, (5, 7))  # members that disagree by ~0.3
+    lo, hi = cal.interval(new)
+    R = np.abs(y - oof)
+    n, a = len(y), 1 - coverage
+    for j in range(new.shape[1]):
+        v = new[fold, j]
+        assert lo[j] == pytest.approx(np.sort(v - R)[int(np.floor(a * (n + 1))) - 1], abs=2e-5)
+        assert hi[j] == pytest.approx(np.sort(v + R)[int(np.ceil((1 - a) * (n + 1))) - 1],
+                                      abs=2e-5)
+
+
 def test_cv_plus_widens_where_fold_models_disagree():
     y, members, oof, fold = _synthetic()
     cal = fit_calibrator("conformal", y, oof, fold)
