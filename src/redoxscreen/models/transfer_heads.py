@@ -16,14 +16,12 @@ targets), its learned embedding ``emb`` (the FCNN's last hidden layer), an oracl
     Δ-learning: the mean is a line on the oracle's value (and the base prediction when that
     lowers the leave-one-out error); the GP corrects its residuals as in ``stack``.
 ``finetune``
-    Continue training the base FCNN: its output layer becomes the line above (so epoch 0 is
-    the ``linear`` head), then the last ``n_layers`` linear layers are trained with the others
-    frozen, for the number of epochs that minimised the error of an inner 3-fold CV.
+    Continue training the base net (FCNN or D-MPNN; :mod:`.transfer_finetune`): its output
+    layer becomes the line above (so epoch 0 is the ``linear`` head), then its last layers are
+    trained with the others frozen, for the number of epochs an inner 3-fold CV picks.
 """
 
 from __future__ import annotations
-
-import copy
 
 import numpy as np
 from scipy.optimize import minimize
@@ -56,13 +54,6 @@ def best_column(P: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray]:
     fits = [loo_line(P[:, j], y) for j in range(P.shape[1])]
     j = int(np.argmin([f[0] for f in fits]))
     return j, fits[j][1]
-
-
-def is_fcnn(est: object) -> bool:
-    """Whether ``est`` is an FCNN (whose last layers ``finetune`` can train)."""
-    from redoxscreen.models.fcnn import FCNNRegressor
-
-    return isinstance(est, FCNNRegressor)
 
 
 class Head:
@@ -283,140 +274,5 @@ class DeltaHead(_ResidualHead):
         return np.column_stack([o, F["pred"][:, self.p_col]]) if self.with_base else o
 
 
-@HEADS.register("finetune")
-class FinetuneHead(Head):
-    """Continue training one base FCNN (member ``member`` of the base ensemble)."""
-
-    def __init__(self, n_layers: int = 2, lr: float = 5e-4, max_epochs: int = 150,
-                 member: int = 0, seed: int = 0):
-        self.n_layers, self.lr, self.max_epochs = n_layers, lr, max_epochs
-        self.member, self.seed = member, seed
-
-    def fit(self, F: dict, y: np.ndarray) -> FinetuneHead:
-        members = F.get("members") or []
-        if not members or not is_fcnn(members[0]):
-            raise ConfigError("the finetune strategy continues training an FCNN base model; "
-                              "this base is not one (use linear, stack or delta)")
-        self.member = self.member % len(members)
-        base = members[self.member]
-        self.column, beta = best_column(F["pred"], y)
-        self.y_mu, self.y_sd = float(y.mean()), float(y.std()) or 1.0
-        rng = np.random.default_rng(self.seed)
-        fold = rng.permutation(len(y)) % 3
-        curves = []
-        for f in range(3):  # inner CV: the error after each epoch
-            tr, va = fold != f, fold == f
-            if va.sum() and tr.sum() > 2:
-                curves.append(self._train(base, beta, F["X"][tr], y[tr], self.max_epochs,
-                                          F["X"][va], y[va])[1])
-        self.epochs = int(np.argmin(np.mean(curves, axis=0))) if curves else 0
-        self.net, _ = self._train(base, beta, F["X"], y, self.epochs)
-        return self
-
-    def _net(self, base: object, beta: np.ndarray) -> object:
-        """A copy of the base net whose output is the line ``a + b·p_j`` in scaled units."""
-        import torch
-
-        net = copy.deepcopy(base.net_).cpu()
-        out, j = net.body[-1], self.column
-        a, b = float(beta[0]), float(beta[1])
-        ys, yo = float(base.y_scale_[j]), float(base.y_offset_[j])
-        new = torch.nn.Linear(out.in_features, 1)
-        with torch.no_grad():  # y_scaled = (a + b·(s·ys + yo) − μ)/σ, s = W_j·h + c_j
-            new.weight.copy_(out.weight[j:j + 1] * (b * ys / self.y_sd))
-            new.bias.copy_((a + b * (out.bias[j] * ys + yo) - self.y_mu) / self.y_sd)
-        net.body[-1] = new
-        return net.eval()
-
-    def _split(self, net: object) -> int:
-        """Index in ``net.body`` of the first trained layer (the last ``n_layers`` linears)."""
-        import torch
-
-        idx = [i for i, m in enumerate(net.body) if isinstance(m, torch.nn.Linear)]
-        return idx[-min(self.n_layers, len(idx))]
-
-    def _frozen(self, base: object, net: object, X: object) -> object:
-        """The frozen layers' output (computed once: only the layers after it are trained)."""
-        import torch
-
-        from redoxscreen.models.torch_utils import CSRBatches
-
-        i0 = self._split(net)
-        batches = CSRBatches(base._scale_x(X), torch.device("cpu"))
-        with torch.no_grad():
-            h = net(*batches.batch(0, batches.n_rows), embed=True, upto=i0)
-        return h
-
-    def _train(self, base: object, beta: np.ndarray, X: object, y: np.ndarray, epochs: int,
-               X_val: object = None, y_val: np.ndarray | None = None
-               ) -> tuple[object, list[float]]:
-        import torch
-
-        from redoxscreen.models.torch_utils import seed_everything
-
-        seed_everything(self.seed)
-        net = self._net(base, beta)
-        tail = net.body[self._split(net):]
-        h = self._frozen(base, net, X)
-        hv = self._frozen(base, net, X_val) if X_val is not None else None
-        params = list(tail.parameters())
-        opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.01, foreach=True)
-        target = torch.from_numpy(((y - self.y_mu) / self.y_sd).astype(np.float32))
-        curve = []
-
-        def val_mae() -> float:
-            tail.eval()
-            with torch.no_grad():
-                p = tail(hv.clone()).numpy().ravel() * self.y_sd + self.y_mu
-            return float(np.mean(np.abs(p - y_val)))
-
-        if hv is not None:
-            curve.append(val_mae())
-        for _ in range(epochs):
-            tail.train()
-            loss = (tail(h.clone()).ravel() - target).abs().mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if hv is not None:
-                curve.append(val_mae())
-        net.eval()
-        return net, curve
-
-    def predict(self, F: dict) -> np.ndarray:
-        import torch
-
-        base = F["members"][self.member]
-        h = self._frozen(base, self.net, F["X"])
-        with torch.no_grad():
-            p = self.net.body[self._split(self.net):](h).numpy().ravel()
-        return p * self.y_sd + self.y_mu
-
-    def _trained(self) -> list[str]:
-        import torch
-
-        i0 = self._split(self.net)
-        return [f"body.{i}." for i, m in enumerate(self.net.body)
-                if i >= i0 and isinstance(m, torch.nn.Linear)]
-
-    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        config = {k: v for k, v in vars(self).items() if k != "net"}
-        keep = tuple(self._trained())
-        arrays = {f"net.{k}": v.detach().numpy() for k, v in self.net.state_dict().items()
-                  if k.startswith(keep)}
-        return config, arrays
-
-    @classmethod
-    def from_state(cls, config: dict, arrays: dict[str, np.ndarray], base: object) -> Head:
-        import torch
-
-        head = cls.__new__(cls)
-        vars(head).update(config)
-        members = base.estimators_ if hasattr(base, "estimators_") else [base]
-        net = copy.deepcopy(members[head.member].net_)
-        net.body[-1] = torch.nn.Linear(net.body[-1].in_features, 1)
-        state = net.state_dict()
-        state.update({k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
-        net.load_state_dict(state)
-        head.net = net.eval()
-        return head
+# the finetune head (FCNN and D-MPNN nets) registers itself in HEADS
+from redoxscreen.models import transfer_finetune  # noqa: E402,F401

@@ -20,7 +20,8 @@ from redoxscreen.features import cached_transform
 from redoxscreen.models import RedoxModel, load_model
 from redoxscreen.models.inputs import estimator_input
 from redoxscreen.models.transfer import TransferRegressor
-from redoxscreen.models.transfer_heads import HEADS, Head, is_fcnn, take
+from redoxscreen.models.transfer_finetune import encoder
+from redoxscreen.models.transfer_heads import HEADS, Head, take
 from redoxscreen.oracle.base import build_oracle, oracle_values
 from redoxscreen.pipeline.train import TrainOptions, label_record, load_training_table
 from redoxscreen.report import parity_plot
@@ -69,7 +70,8 @@ class FinetuneResult:
 
 
 def candidate_strategies(options: FinetuneOptions, base: object) -> list[str]:
-    """The strategies ``auto`` tries: ``finetune`` needs an FCNN base, ``delta`` an oracle."""
+    """The strategies ``auto`` tries: ``finetune`` needs a net (FCNN or D-MPNN) as the base,
+    ``delta`` an oracle."""
     if options.strategy != "auto":
         if options.strategy not in HEADS:
             raise ConfigError(f"unknown strategy {options.strategy!r}; use auto or "
@@ -80,7 +82,7 @@ def candidate_strategies(options: FinetuneOptions, base: object) -> list[str]:
         return [options.strategy]
     members = getattr(base, "estimators_", None) or [base]
     out = ["linear", "stack"]
-    if is_fcnn(members[0]):  # the D-MPNN's layers are not fine-tuned here (yet): stack reads them
+    if encoder(members[0]) is not None:
         out.append("finetune")
     if options.oracle:
         out.append("delta")

@@ -176,7 +176,7 @@ def test_dmpnn_mae_loss_picks_the_epoch_of_least_absolute_error(toy_df):
         DMPNNRegressor(max_epochs=1, loss="huber").fit(smiles[:20], y[:20])
 
 
-def test_a_dmpnn_base_gives_the_stack_head_its_molecule_encoding(toy_df):
+def test_a_dmpnn_base_gives_stack_its_encoding_and_finetune_its_ffn(toy_df):
     from redoxscreen.models.transfer import TransferRegressor
     from redoxscreen.models.transfer_heads import HEADS, take
     from redoxscreen.runtime.errors import ConfigError as Err
@@ -192,5 +192,9 @@ def test_a_dmpnn_base_gives_the_stack_head_its_molecule_encoding(toy_df):
     y = 0.7 * toy_df.vie.to_numpy()[:80] - 2.0
     head = HEADS["stack"].factory().fit(take(F, np.arange(60)), y[:60])
     assert np.isfinite(head.predict(take(F, np.arange(60, 80)))).all()
-    with pytest.raises(Err, match="continues training an FCNN"):
-        HEADS["finetune"].factory().fit(F, y)
+    from test_transfer_heads import finetune_checks  # the same checks as on an FCNN base
+
+    ft = finetune_checks(base, smiles, y)
+    assert [type(m).__name__ for m in ft.layers] == ["Linear", "ReLU", "Dropout", "Linear"]
+    with pytest.raises(Err, match="continues training an FCNN or D-MPNN"):
+        HEADS["finetune"].factory().fit({**F, "members": [object()]}, y)

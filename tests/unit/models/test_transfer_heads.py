@@ -81,3 +81,43 @@ def test_ridge_penalty_grows_with_noise():
     lam_clean = ridge_loo(Z, clean)[1]
     lam_noisy = ridge_loo(Z, rng.normal(size=40))[1]
     assert lam_noisy > lam_clean
+
+
+def finetune_checks(base, X, y):
+    """Epoch 0 of ``finetune`` is the ``linear`` head; training lowers the error on the set it
+    trains on; the state (trained layers only) reloads to the same predictions."""
+    from redoxscreen.models.transfer import TransferRegressor
+
+    F = TransferRegressor(base).features(X)
+    lin = HEADS["linear"].factory().fit(F, y)
+    zero = HEADS["finetune"].factory(max_epochs=0).fit(F, y)
+    assert zero.epochs == 0
+    assert zero.predict(F) == pytest.approx(lin.predict(F), abs=1e-4)
+    head = HEADS["finetune"].factory(max_epochs=60, lr=3e-3).fit(F, y)
+    config, arrays = head.state()
+    back = type(head).from_state(config, arrays, base)
+    assert back.predict(F) == pytest.approx(head.predict(F), abs=1e-5)
+    trained = HEADS["finetune"].factory(max_epochs=0).fit(F, y)
+    trained._train(trained._frozen(_encode(base, F)), y, 200)
+    assert np.abs(trained.predict(F) - y).mean() < 0.9 * np.abs(lin.predict(F) - y).mean()
+    return head
+
+
+def _encode(base, F):
+    from redoxscreen.models.transfer_finetune import encoder
+
+    return encoder(F["members"][0])(F["X"])
+
+
+def test_finetune_head_continues_training_an_fcnn(toy_df):
+    from redoxscreen.features import make_featurizer
+    from redoxscreen.models import EnsembleRegressor, FCNNRegressor
+
+    X = make_featurizer("ecfp:r=2,bits=1024").transform(list(toy_df.smiles[:80]))
+    net = FCNNRegressor(hidden_layer_sizes=(32, 16), max_epochs=30, batch_size=16, lr=3e-3,
+                        seed=0).fit(X, toy_df[["vie", "vea"]].to_numpy()[:80])
+    y = 0.7 * toy_df.vie.to_numpy()[:80] - 2.0 + np.sin(3 * toy_df.vea.to_numpy()[:80])
+    head = finetune_checks(EnsembleRegressor.from_fitted([net]), X, y)
+    from redoxscreen.models.transfer_finetune import linear_indices
+
+    assert head.first_trained == linear_indices(head.layers)[-2]  # n_layers=2: 16 → out, too
