@@ -1,18 +1,20 @@
 """Transfer to small data: learning curves of ``finetune``'s strategies against from-scratch models.
 
-Base models: the default FCNN (5-fold ensemble) trained on OCELOT vIE/EA (gas-phase DFT) for the
-redox sets; the same FCNN trained on PolyInfo Tg (°C) — less the repeat units that are also in
-Bicerano's set — for the polymer case. Small sets: ``quinones_li_redox`` (``deltaE_V``, DFT,
+Base models: the default FCNN (5-fold ensemble) trained on OCELOT vIE/EA (gas-phase DFT) for
+the redox sets; the same FCNN trained on PolyInfo Tg (°C) — less the repeat units that are also
+in Bicerano's set — for the polymer case. Small sets: ``quinones_li_redox`` (``deltaE_V``, DFT,
 Li-electrode reduction), ``hbe_oxidation`` (DFT oxidation potentials), Bicerano experimental Tg
-(K). For each N in 10, 20, 50, 100, 200 and 5 seeds, N molecules are drawn at random and the
-rest of the set is the test. Each strategy runs as ``finetune`` runs it (5-fold CV on the N:
-the fold heads are the model, CV+ 95 % intervals from their out-of-fold residuals); ``auto`` is
-the strategy of lowest CV error on the N. From scratch: Tanimoto GP, random forest and LightGBM
-on ECFP4 counts, ridge on them; the best of them at each N (by mean test MAE: the most
-favourable reading for scratch). The Δ strategy reads xTB + ALPB(acetonitrile) potentials,
-computed once per set into ``bench/.cache``: the default oracle (IPEA1-xTB) for the quinones,
-GFN2-xTB for the 1,424 HBE molecules (4× faster on them; IPEA1 was 0.11 V and GFN2 0.13 V
-calibrated MAE on HBE in ``bench_oracle_solution.py``).
+(K). For each N in 10, 20, 50, 100, 200, N molecules are drawn at random and the rest of the
+set is the test, with 20 seeds for N ≤ 20 and 5 above: the coverage of one draw of 20 labels
+spreads by ±0.07 (its CV+ interval rests on the extreme residuals), so 5 draws leave its mean
+uncertain by ±0.03; ``coverage_95_se`` gives that standard error. Each strategy runs as
+``finetune`` runs it (5-fold CV on the N: the fold heads are the model, CV+ 95 % intervals from
+their out-of-fold residuals); ``auto`` is the strategy of lowest CV error on the N. From
+scratch: Tanimoto GP, random forest and LightGBM on ECFP4 counts, ridge on them; the best of
+them at each N (by mean test MAE: the most favourable reading for scratch). The Δ strategy
+reads xTB + ALPB(acetonitrile) potentials, computed once per set into ``bench/.cache``: the
+default oracle (IPEA1-xTB) for the quinones, GFN2-xTB for the 1,424 HBE molecules (4× faster on
+them; IPEA1 was 0.11 V and GFN2 0.13 V calibrated MAE on HBE in ``bench_oracle_solution.py``).
 
     .venv/bin/python bench/bench_transfer.py [--quick]
 """
@@ -37,6 +39,7 @@ CACHE = ROOT / "bench" / ".cache" / "transfer"
 ORACLES = {"quinones_li_redox": ("xtb:solvent=acetonitrile", "ipea1"),
            "hbe_oxidation": ("xtb:method=GFN2-xTB,solvent=acetonitrile", "gfn2")}
 NS = (10, 20, 50, 100, 200)
+SEEDS = {10: 20, 20: 20, 50: 5, 100: 5, 200: 5}  # seeds per N (see the docstring)
 SCRATCH = {"tanimoto-gp": {}, "rf": {"n_estimators": 300}, "lgbm": {"n_estimators": 300},
            "ridge": {}}
 
@@ -143,7 +146,7 @@ def transfer_runs(F: dict, y: np.ndarray, train: np.ndarray, test: np.ndarray, s
     return out
 
 
-def curve(name: str, smiles: list[str], y: np.ndarray, base_dir: Path, seeds: int,
+def curve(name: str, smiles: list[str], y: np.ndarray, base_dir: Path, seeds: dict[int, int],
           ns: tuple[int, ...], oracle: np.ndarray | None) -> dict:
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import load_model
@@ -159,7 +162,7 @@ def curve(name: str, smiles: list[str], y: np.ndarray, base_dir: Path, seeds: in
     strategies = ["linear", "stack", "finetune"] + (["delta"] if oracle is not None else [])
     rows = []
     for n in ns:
-        for seed in range(seeds):
+        for seed in range(seeds[n]):
             perm = np.random.default_rng(seed).permutation(len(y))
             train, test = perm[:n], perm[n:]
             res = transfer_runs(F, y, train, test, seed, strategies)
@@ -174,12 +177,14 @@ def curve(name: str, smiles: list[str], y: np.ndarray, base_dir: Path, seeds: in
     for n, g in df.groupby("n"):
         means = g.groupby("method")[["mae"]].mean()["mae"]
         cov = g.groupby("method")["coverage"].mean().dropna()
+        cov_se = (g.groupby("method")["coverage"].std() / np.sqrt(g["seed"].nunique())).dropna()
         scratch = means[[m for m in means.index if m.startswith("scratch:")]]
         transfer = means[[m for m in means.index if not m.startswith("scratch:")
                           and m != "auto"]]
         summary[int(n)] = {
             "mae": means.round(4).to_dict(),
             "coverage_95": cov.round(3).to_dict(),
+            "coverage_95_se": cov_se.round(3).to_dict(), "seeds": int(g["seed"].nunique()),
             "best_scratch": scratch.idxmin(), "best_scratch_mae": float(scratch.min()),
             "best_transfer": transfer.idxmin(), "best_transfer_mae": float(transfer.min()),
             "auto_mae": float(means["auto"]),
@@ -203,7 +208,8 @@ def main() -> int:
         print("skipped: ../shared/data not found")
         return 0
     CACHE.mkdir(parents=True, exist_ok=True)
-    seeds, ns = (2, (10, 20)) if args.quick else (5, NS)
+    ns = (10, 20) if args.quick else NS
+    seeds = {n: 2 for n in ns} if args.quick else SEEDS
     wanted = args.sets.split(",")
     sets = {k: v for k, v in redox_sets().items() if k in wanted}
     if args.oracle_only:
@@ -245,7 +251,8 @@ def main() -> int:
               f"auto 95 % coverage {bars[name]['n20_coverage_auto']:.3f}")
     write_result(out.name, {
         "benchmark": "transfer: finetune strategies vs from-scratch models, learning curves",
-        "commit": commit, "seeds": seeds, "ns": list(ns), "cpus": os.cpu_count(),
+        "commit": commit, "seeds": {str(n): seeds[n] for n in ns}, "ns": list(ns),
+        "cpus": os.cpu_count(),
         "bars": bars, "sets": results})
     return 0
 

@@ -27,6 +27,9 @@ _OUT = ""
 def init_index_worker(featurizer_config: dict, standardize: dict | None, out: str,
                       threads: int) -> None:
     global _BUILDER, _OUT
+    from redoxscreen.screen.worker import limit_heap_growth
+
+    limit_heap_growth()  # as the screen's workers: the chunk's arrays come and go by mmap
     _BUILDER = IndexBuilder(featurizer_config, standardize)
     _OUT = out
 

@@ -148,3 +148,20 @@ def test_max_tanimoto_is_exact_across_dense_blocks(monkeypatch):
     blocked = max_tanimoto(Q, T)
     assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
     assert (whole[0] == 1.0).all()  # every query is a training molecule
+
+
+def test_max_tanimoto_names_a_neighbour_within_1e3_and_gives_its_exact_similarity():
+    from rdkit import DataStructs
+
+    from redoxscreen.models.domain import fingerprints
+
+    smiles = [s for s in FACT_SMILES if "*" not in s]
+    train, query = smiles[::2], smiles[1::2]
+    best, arg = max_tanimoto(fingerprint_matrix([M(s) for s in query]),
+                             fingerprint_matrix([M(s) for s in train]))
+    tf = fingerprints([M(s) for s in train])
+    for i, fp in enumerate(fingerprints([M(s) for s in query])):
+        ref = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, tf))
+        assert best[i] == pytest.approx(ref.max(), abs=1e-3)
+        if ref.max() > 0:
+            assert best[i] == pytest.approx(ref[arg[i]], rel=1e-12)
