@@ -198,3 +198,31 @@ def test_a_dmpnn_base_gives_stack_its_encoding_and_finetune_its_ffn(toy_df):
     assert [type(m).__name__ for m in ft.layers] == ["Linear", "ReLU", "Dropout", "Linear"]
     with pytest.raises(Err, match="continues training an FCNN or D-MPNN"):
         HEADS["finetune"].factory().fit({**F, "members": [object()]}, y)
+
+
+def test_finetune_command_on_a_dmpnn_base_trains_its_ffn(toy_df, tmp_path):
+    """``finetune`` end to end on a saved D-MPNN base: ``auto`` offers ``finetune``, and the
+    chosen fine-tuned model reloads with recalibrated intervals."""
+    from redoxscreen.pipeline.finetune import FinetuneOptions, run_finetune
+    from redoxscreen.pipeline.train import TrainOptions, run_train
+
+    toy_df.to_csv(tmp_path / "big.csv", index=False)
+    opts = TrainOptions(model="dmpnn", params={"hidden_size": 32, "ffn_hidden_size": 32,
+                                               "batch_size": 16, "warmup_epochs": 1},
+                        max_epochs=3, folds=2, split="random")
+    base = run_train(tmp_path / "big.csv", ["vie"], tmp_path / "base", options=opts).model_dir
+    d = toy_df.sample(40, random_state=1)
+    pd.DataFrame({"smiles": d.smiles, "E": 0.7 * d.vie - 2.0}).to_csv(tmp_path / "s.csv",
+                                                                      index=False)
+    res = run_finetune(base, tmp_path / "s.csv", ["e_ox=E:V"], tmp_path / "ft",
+                       options=FinetuneOptions(folds=3))
+    assert "finetune" in res.cv and np.isfinite(res.cv["finetune"].oof).all()
+    ft = run_finetune(base, tmp_path / "s.csv", ["e_ox=E:V"], tmp_path / "ft2",
+                      options=FinetuneOptions(strategy="finetune", folds=3))
+    from redoxscreen.evaluation.calibration import calibrators_from_oof
+
+    model = load_model(ft.model_dir)
+    assert len(model.estimator.estimators_) == 3  # the fold heads are the members (CV+)
+    out = model.predict_smiles(list(d.smiles[:5]),
+                               intervals=calibrators_from_oof(model.oof, ["e_ox"]))
+    assert np.isfinite(out["e_ox_pred"]).all() and (out["e_ox_hi"] > out["e_ox_lo"]).all()
