@@ -143,6 +143,7 @@ class ConformalInterval(IntervalCalibrator):
         super().__init__(coverage)
         self.fold_residuals = [np.sort(np.abs(np.asarray(r, float))) for r in
                                (fold_residuals or [])]
+        self._pooled = np.sort(np.concatenate(self.fold_residuals or [np.zeros(0)]))
 
     @classmethod
     def fit(cls, y_true, oof_pred, fold, coverage=0.95) -> ConformalInterval:
@@ -174,8 +175,7 @@ class ConformalInterval(IntervalCalibrator):
         # the m-th smallest pooled residual s_m brackets the answer by the members' spread:
         # at t = max_f v_f + s_m every fold counts at least its residuals <= s_m (>= m in all),
         # below min_f v_f + s_m fewer than m (Barber et al. 2021's order statistics, exactly)
-        pooled = np.sort(np.concatenate(self.fold_residuals))
-        s_hi, s_lo = float(pooled[m_hi - 1]), float(pooled[n - m_lo])
+        s_hi, s_lo = float(self._pooled[m_hi - 1]), float(self._pooled[n - m_lo])
         finite = np.isfinite(v).all(axis=0)
         v = np.where(finite, v, 0.0)
 

@@ -82,6 +82,12 @@ def linear_indices(layers: object) -> list[int]:
     return [i for i, m in enumerate(layers) if isinstance(m, torch.nn.Linear)]
 
 
+def first_trained(layers: object, n_layers: int) -> int:
+    """Index in ``layers`` of the first of the last ``n_layers`` linear layers."""
+    idx = linear_indices(layers)
+    return idx[-min(n_layers, len(idx))]
+
+
 @HEADS.register("finetune")
 class FinetuneHead(Head):
     """Continue training one base net (member ``member`` of the base ensemble)."""
@@ -101,8 +107,7 @@ class FinetuneHead(Head):
         self.column, beta = best_column(F["pred"], y)
         self.y_mu, self.y_sd = float(y.mean()), float(y.std()) or 1.0
         self.layers = self._line_output(parts, beta)
-        self.first_trained = linear_indices(self.layers)[-min(self.n_layers,
-                                                              len(linear_indices(self.layers)))]
+        self.first_trained = first_trained(self.layers, self.n_layers)
         start = copy.deepcopy(self.layers.state_dict())
         frozen = self._frozen(parts.encode(F["X"]))
         rng = np.random.default_rng(self.seed)
@@ -202,8 +207,7 @@ class FinetuneHead(Head):
         layers = net_parts(members[head.member]).layers
         layers[-1] = torch.nn.Linear(layers[-1].in_features, 1)
         if "first_trained" not in config:  # saved before the D-MPNN could be fine-tuned
-            idx = linear_indices(layers)
-            head.first_trained = idx[-min(head.n_layers, len(idx))]
+            head.first_trained = first_trained(layers, head.n_layers)
         state = layers.state_dict()
         state.update({k[len("net.body."):]: torch.from_numpy(np.array(v))
                       for k, v in arrays.items()})

@@ -98,12 +98,12 @@ def finetune_checks(base, X, y):
     back = type(head).from_state(config, arrays, base)
     assert back.predict(F) == pytest.approx(head.predict(F), abs=1e-5)
     trained = HEADS["finetune"].factory(max_epochs=0).fit(F, y)
-    trained._train(trained._frozen(_encode(base, F)), y, 200)
+    trained._train(trained._frozen(_encode(F)), y, 200)
     assert np.abs(trained.predict(F) - y).mean() < 0.9 * np.abs(lin.predict(F) - y).mean()
     return head
 
 
-def _encode(base, F):
+def _encode(F):
     from redoxscreen.models.transfer_finetune import encoder
 
     return encoder(F["members"][0])(F["X"])
