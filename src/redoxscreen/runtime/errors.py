@@ -22,3 +22,7 @@ class ConfigError(RedoxscreenError):
 
 class ModelFileError(RedoxscreenError):
     """A saved model directory is missing, incomplete or of an unknown format."""
+
+
+class WorkerLost(RedoxscreenError):
+    """A worker process died mid-job (killed by the OS, out of memory, a crash in C code)."""

@@ -21,10 +21,12 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any
 
-from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.errors import ConfigError, WorkerLost
 
 _READY: set[str] = set()  # init tokens already run in this (worker) process
 _LOCK = threading.Lock()
@@ -72,18 +74,60 @@ def run_chunks(tasks: Iterable[Any], work: Callable[[Any], Any], init: Callable,
             yield t, work(t)
         return
     if kind == "processes":
-        with get_context("spawn").Pool(workers, initializer=init, initargs=initargs) as pool:
-            pending: deque = deque()
-            for t in tasks:
-                pending.append((t, pool.apply_async(work, (t,))))
-                while len(pending) >= 2 * workers:
-                    t0, res = pending.popleft()
-                    yield t0, res.get()
-            while pending:
-                t0, res = pending.popleft()
-                yield t0, res.get()
+        yield from _run_processes(tasks, work, init, initargs, workers)
         return
     yield from _run_dask(tasks, work, init, initargs, kind, arg, workers)
+
+
+def _run_processes(tasks: Iterator, work: Callable, init: Callable, initargs: tuple,
+                   workers: int) -> Iterator[tuple[Any, Any]]:
+    # concurrent.futures rather than multiprocessing.Pool: a Pool replaces a worker that the
+    # OS kills (or whose initializer fails) and waits for its lost task forever; the executor
+    # marks itself broken, and the wait below turns that into an error. ``init`` runs inside
+    # the first task of each worker (not as the pool's initializer) so that its errors, a
+    # model that will not load, reach the caller as themselves.
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    token = uuid.uuid4().hex
+    pending: deque[tuple[Any, Future]] = deque()
+    try:
+        for t in tasks:
+            pending.append((t, pool.submit(_call, token, init, initargs, work, t)))
+            if len(pending) >= 2 * workers:
+                yield from _settle(pending, keep=2 * workers - 1)
+        yield from _settle(pending, keep=0)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle(pending: deque[tuple[Any, Future]], keep: int) -> Iterator[tuple[Any, Any]]:
+    """Yield the oldest results until ``keep`` tasks are in flight. If the pool broke, the
+    tasks that did finish are yielded first (their results are not lost), then the error."""
+    while len(pending) > keep:
+        task, fut = pending[0]
+        try:
+            result = fut.result()
+        except BrokenProcessPool as exc:
+            lost = []
+            for t, f in pending:
+                if isinstance(f.exception(), BrokenProcessPool):
+                    lost.append(t)
+                else:
+                    yield t, f.result()
+            pending.clear()
+            raise _worker_lost(lost, exc) from None
+        pending.popleft()
+        yield task, result
+
+
+def _worker_lost(lost: list, exc: BaseException) -> WorkerLost:
+    # which task the dead worker held is not known: every unfinished one is named
+    names = [str(t.index) for t in lost if hasattr(t, "index")]
+    what = f"chunks {', '.join(names)}" if names else f"{len(lost)} tasks"
+    return WorkerLost(
+        f"a worker process died ({exc}) and {what} did not finish; it was killed (often by "
+        "the out-of-memory killer) or crashed. Chunks finished before it are recorded in the "
+        "run folder: run the same command again to resume, with fewer --workers or a smaller "
+        "--chunk-size if memory ran out")
 
 
 def _run_dask(tasks: Iterator, work: Callable, init: Callable, initargs: tuple, kind: str,
