@@ -35,8 +35,9 @@ from safetensors.numpy import load_file, save_file
 
 FP_RADIUS, FP_BITS = 2, 2048
 DOMAIN_JSON, DOMAIN_TENSORS = "domain.json", "domain.safetensors"
-BLOCK = 1000  # query rows per product (bounds the q × n intermediate: 1000 × n floats)
-DENSE_COLUMNS = 32768  # training molecules per dense block (128 MB of float16 at most)
+BLOCK = 1000  # query rows per product (bounds the q × TILE intermediate)
+TILE = 2048  # training molecules per dense tile: 8 MB of float16, stays in a core's L3 share
+DENSE_COLUMNS = 32768  # training molecules whose tiles are cached (128 MB of float16 at most)
 
 
 def fingerprints(mols: Sequence[Chem.Mol]) -> list:
@@ -144,18 +145,24 @@ def mol_elements(mol: Chem.Mol) -> set[str]:
     return set(_ELEMENT.findall(formula))
 
 
+def dense_tiles(T: sp.csr_matrix) -> list[np.ndarray]:
+    """``T``'s rows as dense ``(2048, TILE)`` float16 column blocks, each contiguous."""
+    return [np.ascontiguousarray(T[c:c + TILE].T.toarray(), np.float16)
+            for c in range(0, T.shape[0], TILE)]
+
+
 def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
-                 dense_T: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 tiles: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Largest Tanimoto similarity of each row of ``Q`` to the rows of ``T``, and its index
     (-1 and similarity 0 where no bit is shared).
 
-    Intersections :math:`Q T^\\top` are sums of the rows of ``T`` as a dense ``(2048, n)``
-    float16 block (``dense_T``, cached by :class:`TrainingIndex`) over each query's on-bits:
-    an embedding-bag sum in PyTorch, ~8× faster than SciPy's float32 sparse × dense product
-    (it is bound by memory traffic). Counts of at most 2048 bits are exact in float16.
-    Nearly every pair of molecules shares a bit, so the result is dense anyway. The nearest
-    molecule is chosen on float16 ratios (to ~1e-3: a near-tie may name another neighbour of
-    almost the same similarity); the similarity returned is that neighbour's, exact.
+    Intersections :math:`Q T^\top` are sums of the rows of ``T``, held as dense float16
+    column tiles (``tiles``, from :func:`dense_tiles`, cached by :class:`TrainingIndex`), over
+    each query's on-bits: an embedding-bag sum in PyTorch, bound by memory traffic, so each
+    tile (2048 × 2048, 8 MB) is kept in cache while every query block streams past it. Counts
+    of at most 2048 bits are exact in float16. The nearest molecule is chosen on float16 ratios
+    (to ~1e-3: a near-tie may name another neighbour of almost the same similarity, the first
+    one on an exact tie); the similarity returned is that neighbour's, computed exactly.
     """
     import torch
     from torch.nn.functional import embedding_bag
@@ -164,31 +171,38 @@ def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
     q_count = np.diff(Q.indptr)
     t_count = np.diff(T.indptr)
     q_half, t_half = (torch.from_numpy(c.astype(np.float16)) for c in (q_count, t_count))
-    best = np.zeros(Q.shape[0])
-    arg = np.full(Q.shape[0], -1, np.int64)
+    ptr = Q.indptr.astype(np.int64)
+    bags = [(a, torch.from_numpy(Q.indices[ptr[a]:ptr[b]].astype(np.int64)),
+             torch.from_numpy(ptr[a:b] - ptr[a]))  # each block's bits and its row offsets
+            for a, b in ((a, min(a + BLOCK, Q.shape[0])) for a in range(0, Q.shape[0], BLOCK))]
+    top = torch.full((Q.shape[0],), -1, dtype=torch.int16)  # best ratio so far, as int16 bits
+    top_j = torch.zeros(Q.shape[0], dtype=torch.int64)
     with torch.inference_mode():
-        for c in range(0, T.shape[0], DENSE_COLUMNS):
-            block = torch.from_numpy(
-                dense_T if dense_T is not None and T.shape[0] <= DENSE_COLUMNS
-                else np.ascontiguousarray(T[c:c + DENSE_COLUMNS].T.toarray(), np.float16))
-            tc = t_half[c:c + DENSE_COLUMNS]
-            for a in range(0, Q.shape[0], BLOCK):
-                q = Q[a:a + BLOCK]
-                inter = embedding_bag(torch.from_numpy(q.indices.astype(np.int64)), block,
-                                      torch.from_numpy(q.indptr[:-1].astype(np.int64)),
-                                      mode="sum")
-                # float16 in place: the candidate is picked to ~1e-3 (one pass per step over the
-                # q × n block instead of float32 copies), its similarity recomputed exactly below
+        for k in range(-(-T.shape[0] // TILE)):
+            c = k * TILE
+            tile = torch.from_numpy(tiles[k] if tiles is not None
+                                    else dense_tiles(T[c:c + TILE])[0])
+            tc = t_half[c:c + TILE]
+            for a, idx, off in bags:
+                inter = embedding_bag(idx, tile, off, mode="sum")
+                # float16 in place (one pass per step over the block); the union is ≥ 1
+                # unless both fingerprints are empty
                 union = tc[None, :] - inter
-                union += q_half[a:a + BLOCK, None]
-                inter /= union.clamp_(min=1)  # the union is ≥ 1 unless both fingerprints are empty
-                j = inter.argmax(dim=1).numpy()
-                both = np.asarray(q.multiply(T[c + j]).sum(axis=1)).ravel()
-                s = both / np.maximum(q_count[a:a + BLOCK] + t_count[c + j] - both, 1)
-                better = s > best[a:a + BLOCK]
-                best[a:a + BLOCK][better] = s[better]
-                arg[a:a + BLOCK][better] = c + j[better]
-    return best, arg
+                union += q_half[a:a + len(off), None]
+                inter /= union.clamp_(min=1)
+                # ratios are finite and ≥ +0, whose float16 bit patterns order as int16 do:
+                # the integer argmax (vectorised) picks the same column as the float one
+                bits = inter.view(torch.int16)
+                j = bits.argmax(dim=1)
+                v = bits.gather(1, j[:, None])[:, 0]
+                seg = slice(a, a + len(off))
+                better = v > top[seg]  # strictly: an earlier tile keeps an exact tie
+                top[seg] = torch.where(better, v, top[seg])
+                top_j[seg] = torch.where(better, j + c, top_j[seg])
+    arg = top_j.numpy()
+    both = np.asarray(Q.multiply(T[arg]).sum(axis=1)).ravel() if T.shape[0] else np.zeros(0)
+    best = both / np.maximum(q_count + t_count[arg] - both, 1) if T.shape[0] else both
+    return best, np.where(best > 0, arg, -1)
 
 
 @dataclass
@@ -225,9 +239,9 @@ class TrainingIndex:
         return sims, [self.smiles[j] if j >= 0 else "" for j in arg]
 
     def max_similarity(self, Q: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        if len(self) <= DENSE_COLUMNS and getattr(self, "_dense", None) is None:
-            self._dense = np.ascontiguousarray(self.bits.T.toarray(), np.float16)  # once
-        return max_tanimoto(Q, self.bits, getattr(self, "_dense", None))
+        if len(self) <= DENSE_COLUMNS and getattr(self, "_tiles", None) is None:
+            self._tiles = dense_tiles(self.bits)  # once
+        return max_tanimoto(Q, self.bits, getattr(self, "_tiles", None))
 
     def describe(self) -> dict:
         return {"molecules": len(self), "elements": sorted(self.elements),

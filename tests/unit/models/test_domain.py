@@ -46,6 +46,17 @@ def test_max_tanimoto_matches_rdkit():
         assert ref.max() == 0 or arg[i] == ref.argmax()
 
 
+def test_float16_ratios_order_as_their_int16_bit_patterns():
+    # max_tanimoto's argmax reads the float16 ratios as int16: true for every finite value ≥ +0
+    import torch
+
+    bits = torch.arange(0, 0x7C00, dtype=torch.int32).to(torch.int16)  # +0 … largest finite
+    values = bits.view(torch.float16).float()
+    assert torch.isfinite(values).all() and (values.diff() > 0).all()
+    x = torch.tensor([[0.25, 0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0]], dtype=torch.float16)
+    assert x.view(torch.int16).argmax(dim=1).tolist() == x.argmax(dim=1).tolist() == [1, 0]
+
+
 def test_thresholds_sit_where_the_error_doubles_and_triples():
     rng = np.random.default_rng(0)
     sims = rng.uniform(0.2, 1.0, 4000)
@@ -135,7 +146,7 @@ def test_facts_read_from_the_smiles_equal_those_from_the_molecule():
 
 
 def test_max_tanimoto_is_exact_across_dense_blocks(monkeypatch):
-    """Training sets larger than one dense block are scanned block by block, same answer."""
+    """Training sets larger than one tile are scanned tile by tile, same answer."""
     import redoxscreen.models.domain as domain
 
     rng = np.random.default_rng(0)
@@ -143,9 +154,10 @@ def test_max_tanimoto_is_exact_across_dense_blocks(monkeypatch):
     T = fingerprint_matrix([M(s) for s in smiles])
     Q = fingerprint_matrix([M(s) for s in rng.permutation(smiles)[:8]])
     whole = max_tanimoto(Q, T)
-    monkeypatch.setattr(domain, "DENSE_COLUMNS", 3)
+    monkeypatch.setattr(domain, "TILE", 3)
     monkeypatch.setattr(domain, "BLOCK", 2)
     blocked = max_tanimoto(Q, T)
+    assert np.array_equal(whole[1], max_tanimoto(Q, T, domain.dense_tiles(T))[1])
     assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
     assert (whole[0] == 1.0).all()  # every query is a training molecule
 
