@@ -111,28 +111,33 @@ def study_loop(smiles: list[str], model_dir: Path) -> float:
     return len(smiles) / (time.perf_counter() - t0)
 
 
-def chemprop_rate(smiles: list[str], tmp: Path) -> dict:
-    """(e): chemprop's own predict CLI on a briefly trained D-MPNN, when installed."""
-    import importlib.util
+def chemprop_rate(smiles: list[str], tmp: Path, chemprop: str | None = None) -> dict:
+    """(e): chemprop's own predict CLI on a briefly trained D-MPNN. ``chemprop``: its CLI,
+    e.g. from the separate environment it needs (it pins an older RDKit); default: on PATH."""
     import shutil
 
-    if importlib.util.find_spec("chemprop") is None or shutil.which("chemprop") is None:
-        return {"skipped": "chemprop is not installed in this environment (it pins an older "
-                           "RDKit; pip install -e '.[graph]' in its own environment)"}
+    exe = chemprop or shutil.which("chemprop")
+    if exe is None or not Path(exe).exists():
+        return {"skipped": "chemprop is not installed here (it pins an older RDKit: pip "
+                           "install -e '.[graph]' in its own environment, then pass "
+                           "--chemprop ENV/bin/chemprop)"}
+    version = subprocess.run([str(Path(exe).with_name("python")), "-c",
+                              "import chemprop; print(chemprop.__version__)"],
+                             capture_output=True, text=True).stdout.strip()
     train = tmp / "cp_train.csv"
     table = load_ocelot()
     with open(train, "w") as fh:
         fh.write("smiles,vie\n" + "".join(f"{s},{y[0]}\n" for s, y in
                                           zip(table.smiles[:2000], table.y[:2000], strict=True)))
-    subprocess.run(["chemprop", "train", "-i", str(train), "-o", str(tmp / "cp"),
+    subprocess.run([exe, "train", "-i", str(train), "-o", str(tmp / "cp"),
                     "--epochs", "1"], check=True, capture_output=True)
     lib = tmp / "cp_lib.csv"
     lib.write_text("smiles\n" + "\n".join(smiles) + "\n")
     model = next((tmp / "cp").rglob("best*.pt"))
     t0 = time.perf_counter()
-    subprocess.run(["chemprop", "predict", "-i", str(lib), "--model-paths", str(model),
+    subprocess.run([exe, "predict", "-i", str(lib), "--model-paths", str(model),
                     "-o", str(tmp / "cp_pred.csv")], check=True, capture_output=True)
-    return {"molecules": len(smiles), "molecules_per_second":
+    return {"molecules": len(smiles), "chemprop": version, "molecules_per_second":
             round(len(smiles) / (time.perf_counter() - t0))}
 
 
@@ -154,6 +159,8 @@ def main() -> int:
     parser.add_argument("--chunk-size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--precision", default="mixed", choices=["fp32", "mixed"])
+    parser.add_argument("--chemprop", default=None,
+                        help="chemprop's CLI for (e), e.g. /path/graphenv/bin/chemprop")
     args = parser.parse_args()
     if not (OCELOT.exists() and ENAMINE.exists()):
         print("skipped: ../shared/data (OCELOT, Enamine50k) not found")
@@ -216,7 +223,7 @@ def main() -> int:
         summary = json.loads((tmp / "b" / "summary.json").read_text())
         rate_d = study_loop(base[:50000], model_dir)
         print(f"(d) study-style loop: {rate_d:,.0f} molecules/s", flush=True)
-        rate_e = chemprop_rate(base[:20000], tmp)
+        rate_e = chemprop_rate(base[:20000], tmp, args.chemprop)
         print(f"(e) chemprop: {rate_e}", flush=True)
     (rate_bx, rss_bx), (rate_cx, rss_cx) = distilled["b"], distilled["c"]
     ratios = {"b_over_a": round(rate_b / rate_a, 3), "c_over_b": round(rate_c / rate_b, 2),
