@@ -129,14 +129,18 @@ def chemprop_rate(smiles: list[str], tmp: Path, chemprop: str | None = None) -> 
     with open(train, "w") as fh:
         fh.write("smiles,vie\n" + "".join(f"{s},{y[0]}\n" for s, y in
                                           zip(table.smiles[:2000], table.y[:2000], strict=True)))
-    subprocess.run([exe, "train", "-i", str(train), "-o", str(tmp / "cp"),
-                    "--epochs", "1"], check=True, capture_output=True)
+    run = subprocess.run([exe, "train", "-i", str(train), "-o", str(tmp / "cp"), "--epochs",
+                          "3", "--warmup-epochs", "1"], capture_output=True, text=True)
+    if run.returncode:
+        return {"failed": f"chemprop train: {run.stderr[-500:]}"}
     lib = tmp / "cp_lib.csv"
     lib.write_text("smiles\n" + "\n".join(smiles) + "\n")
     model = next((tmp / "cp").rglob("best*.pt"))
     t0 = time.perf_counter()
-    subprocess.run([exe, "predict", "-i", str(lib), "--model-paths", str(model),
-                    "-o", str(tmp / "cp_pred.csv")], check=True, capture_output=True)
+    run = subprocess.run([exe, "predict", "-i", str(lib), "--model-paths", str(model),
+                          "-o", str(tmp / "cp_pred.csv")], capture_output=True, text=True)
+    if run.returncode:
+        return {"failed": f"chemprop predict: {run.stderr[-500:]}"}
     return {"molecules": len(smiles), "chemprop": version, "molecules_per_second":
             round(len(smiles) / (time.perf_counter() - t0))}
 
