@@ -122,6 +122,7 @@ class IndexBuilder:
 
         self.featurizer = featurizer_from_config(featurizer_config)
         self.standardizer = Standardizer.from_dict(standardize)
+        self.mol_batch = 1000
 
     def table(self, smiles: list[str], first_row: int, ids: list[str] | None) -> pa.Table:
         from rdkit import Chem
@@ -129,15 +130,27 @@ class IndexBuilder:
         from redoxscreen.chem.standardize import parse_for_features
         from redoxscreen.models.domain import domain_bits, molecule_facts, morgan_block
 
-        mols, reasons, changes = parse_for_features(smiles, self.featurizer.sanitize_ops,
-                                                    self.standardizer)
+        # a thousand molecules at a time, dropped at once, as the screen's featurize does: a
+        # chunk's RDKit molecules would take ~100× the memory of its feature rows
+        reasons, changes, canonical, Xs, fps, facts = [], [], [], [], [], []
+        for a in range(0, max(len(smiles), 1), self.mol_batch):  # once if empty
+            batch = smiles[a:a + self.mol_batch]
+            mols, why, done = parse_for_features(batch, self.featurizer.sanitize_ops,
+                                                 self.standardizer)
+            valid = [m for m, r in zip(mols, why, strict=True) if r == ""]
+            X = self.featurizer.transform_mols(valid).tocsr()
+            Xs.append(X)
+            fps.append(domain_bits(valid, X, morgan_block(self.featurizer)))
+            facts.append(molecule_facts(valid, [t for t, r in zip(batch, why, strict=True)
+                                                if r == ""]))
+            canonical += [Chem.MolToSmiles(m) if r == "" else None
+                          for m, r in zip(mols, why, strict=True)]
+            reasons += why
+            changes += done
+            del mols, valid
         ok = np.array([r == "" for r in reasons], dtype=bool)
-        valid = [m for m, good in zip(mols, ok, strict=True) if good]
-        X = self.featurizer.transform_mols(valid).tocsr()
-        fp = domain_bits(valid, X, morgan_block(self.featurizer))
-        facts = molecule_facts(valid, [s for s, good in zip(smiles, ok, strict=True) if good])
-        canonical = np.full(len(smiles), None, dtype=object)
-        canonical[ok] = [Chem.MolToSmiles(m) for m in valid]
+        X, fp = sp.vstack(Xs, format="csr"), sp.vstack(fps, format="csr")
+        facts = pd.concat(facts, ignore_index=True)
         cols: dict[str, object] = {
             "row": pa.array(np.arange(first_row, first_row + len(smiles), dtype=np.int64)),
             "smiles": pa.array(smiles, pa.string())}

@@ -95,3 +95,15 @@ def test_a_model_with_other_features_is_refused_naming_both(library, tmp_path):
     assert '"radius": 2' in msg and "redoxscreen index" in msg
     with pytest.raises(DataError, match="not a library index"):
         LibraryIndex(tmp_path)
+
+
+def test_a_shard_is_the_same_whether_its_molecules_are_parsed_in_one_batch_or_many(library):
+    from redoxscreen.screen.index import IndexBuilder
+
+    _, smiles = library
+    builder = IndexBuilder(make_featurizer(SPEC).get_config(), Standardizer().to_dict())
+    whole = builder.table(smiles, 100, None)
+    builder.mol_batch = 4  # the invalid rows at the end fall in batches of their own
+    assert builder.table(smiles, 100, None).equals(whole)
+    assert whole.num_rows == len(smiles) and whole["row"][0].as_py() == 100
+    assert builder.table([], 0, None).num_rows == 0
