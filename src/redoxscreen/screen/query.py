@@ -103,7 +103,11 @@ class RunResults:
         con = connect(self.dir, read_only=True)
         try:
             total = con.execute(f"SELECT count(*) FROM molecules{where}", params).fetchone()[0]
-            page = con.execute(f"SELECT * FROM molecules{where}{self._order(q)} LIMIT ? OFFSET ?",
+            # sort on the filter and sort columns alone, then read the page's rows whole: a
+            # top-N over every column of a 10M-row store takes twice as long
+            order = self._order(q)
+            page = con.execute(f"SELECT * FROM molecules WHERE row IN (SELECT row FROM "
+                               f"molecules{where}{order} LIMIT ? OFFSET ?){order}",
                                [*params, max(0, int(q.limit)), max(0, int(q.offset))]).df()
         finally:
             con.close()
