@@ -117,8 +117,7 @@ class XTBOracle:
         where = f"+{solvation.upper()}({self._tblite_solvent})" if solvent else ""
         self.name = f"tblite:{method}{where}{':adiabatic' if adiabatic else ''}"
 
-    def _energy(self, numbers: np.ndarray, positions: np.ndarray, charge: int,
-                gradient: bool = False) -> tuple[float, np.ndarray | None]:
+    def _calculator(self, numbers: np.ndarray, positions: np.ndarray, charge: int) -> object:
         from tblite.interface import Calculator
 
         n_electrons = int(numbers.sum()) - charge
@@ -128,15 +127,22 @@ class XTBOracle:
         calc.set("max-iter", self.max_iterations)
         if self._tblite_solvent:
             calc.add(f"{self.solvation}-solvation", self._tblite_solvent)
-        res = calc.singlepoint()
-        return float(res.get("energy")), (res.get("gradient") if gradient else None)
+        return calc
+
+    def _energy(self, numbers: np.ndarray, positions: np.ndarray, charge: int) -> float:
+        return float(self._calculator(numbers, positions, charge).singlepoint().get("energy"))
 
     def _relax(self, numbers: np.ndarray, positions: np.ndarray, charge: int) -> np.ndarray:
         from scipy.optimize import minimize
 
+        # one calculator per relaxation, moved step to step, each SCF started from the last
+        # step's wavefunction (a new calculator per step repeats the set-up and a cold SCF)
+        calc, last = self._calculator(numbers, positions, charge), [None]
+
         def f(x: np.ndarray) -> tuple[float, np.ndarray]:
-            e, g = self._energy(numbers, x.reshape(-1, 3), charge, gradient=True)
-            return e, g.ravel()
+            calc.update(x.reshape(-1, 3))
+            last[0] = calc.singlepoint(last[0])
+            return float(last[0].get("energy")), last[0].get("gradient").ravel()
 
         out = minimize(f, positions.ravel(), jac=True, method="L-BFGS-B",
                        options={"maxiter": 200, "gtol": 1e-4})
@@ -167,7 +173,7 @@ class XTBOracle:
                 state = name
                 at = (self._relax(numbers, positions, charge + dq) if self.adiabatic and dq
                       else positions)
-                energies[dq] = self._energy(numbers, at, charge + dq)[0] * HARTREE_EV
+                energies[dq] = self._energy(numbers, at, charge + dq) * HARTREE_EV
         except Exception as exc:  # tblite raises on SCF non-convergence and invalid input
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return OracleResult.failed(smiles, f"xTB failed for the {state}: {msg}", self.name,
