@@ -145,6 +145,27 @@ def chemprop_rate(smiles: list[str], tmp: Path, chemprop: str | None = None) -> 
             round(len(smiles) / (time.perf_counter() - t0))}
 
 
+def cpu_info() -> dict:
+    """The CPU's model and whether it does bfloat16 in hardware (Linux /proc/cpuinfo flags):
+    ``--precision mixed`` pays off only there."""
+    import re
+
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        text = ""
+
+    def field(name: str) -> str:
+        m = re.search(rf"^{name}\s*:\s*(.*)$", text, re.M)
+        return m.group(1).strip() if m else ""
+
+    flags = set(field("flags").split())
+    return {"model_name": field("model name"), "family": field("cpu family"),
+            "model": field("model"),
+            "bfloat16_in_hardware": bool(flags & {"avx512_bf16", "amx_bf16"}),
+            "avx512f": "avx512f" in flags}
+
+
 def timed_cli(cmd: list[str], interval: float = 0.2) -> tuple[float, PeakMemory]:
     """Seconds a CLI command takes, as a user runs it (a fresh process tree), and its RSS."""
     t0 = time.perf_counter()
@@ -162,10 +183,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--precision", default="mixed", choices=["fp32", "mixed"])
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "mixed"],
+                        help="auto: mixed where the CPU has bfloat16 in hardware (AVX-512 BF16 "
+                             "or AMX), else fp32 (emulated bfloat16 is ~2× slower)")
     parser.add_argument("--chemprop", default=None,
                         help="chemprop's CLI for (e), e.g. /path/graphenv/bin/chemprop")
     args = parser.parse_args()
+    cpu = cpu_info()
+    if args.precision == "auto":
+        args.precision = "mixed" if cpu["bfloat16_in_hardware"] else "fp32"
     if not (OCELOT.exists() and ENAMINE.exists()):
         print("skipped: ../shared/data (OCELOT, Enamine50k) not found")
         return 0
@@ -240,7 +266,7 @@ def main() -> int:
         "benchmark": "screen speed against the bound, Enamine50k repeated, 5-model FCNN "
                      "ensemble, one run",
         "commit": git_commit(), "molecules": n, "workers": args.workers,
-        "chunk_size": args.chunk_size, "precision": args.precision,
+        "chunk_size": args.chunk_size, "precision": args.precision, "cpu": cpu,
         "library_sha256": file_sha256(ENAMINE),
         "molecules_per_second": {"a_bound": round(rate_a), "b_screen_smiles": round(rate_b),
                                  "c_screen_index": round(rate_c), "d_study_loop": round(rate_d),
