@@ -156,7 +156,7 @@ def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
     """Largest Tanimoto similarity of each row of ``Q`` to the rows of ``T``, and its index
     (-1 and similarity 0 where no bit is shared).
 
-    Intersections :math:`Q T^\top` are sums of the rows of ``T``, held as dense float16
+    Intersections :math:`Q T^\\top` are sums of the rows of ``T``, held as dense float16
     column tiles (``tiles``, from :func:`dense_tiles`, cached by :class:`TrainingIndex`), over
     each query's on-bits: an embedding-bag sum in PyTorch, bound by memory traffic, so each
     tile (2048 × 2048, 8 MB) is kept in cache while every query block streams past it. Counts
