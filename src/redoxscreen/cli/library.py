@@ -42,6 +42,9 @@ def label(
                                        "DMSO, DMF, THF, water; also writes potentials vs Li/Li+"),
     solvation: str = typer.Option("alpb", help="implicit solvent model: alpb or gbsa"),
     adiabatic: bool = typer.Option(False, help="relax each charge state (slower)"),
+    li_bound: bool = typer.Option(False, help="also the Li-bound reduced form Q + Li+ + e- → "
+                                  "LiQ (li_bind_ev, e_red_li_v_li): what potentials at a Li "
+                                  "electrode refer to"),
     workers: int = typer.Option(os.cpu_count() or 1),
     seed: int = typer.Option(0, help="3-D embedding seed"),
     smiles_col: str | None = typer.Option(None),
@@ -51,7 +54,8 @@ def label(
     from redoxscreen.pipeline.library import run_label
     res = run_label(data, output, oracle=oracle, method=method, optimize=optimize,
                     workers=workers, seed=seed, smiles_col=smiles_col, solvent=solvent,
-                    solvation=solvation, adiabatic=adiabatic, progress=bars())
+                    solvation=solvation, adiabatic=adiabatic, li_bound=li_bound,
+                    progress=bars())
     n_fail = int((res["status"] != "ok").sum())
     out.print(f"{len(res)} molecules labelled ({n_fail} failed, see 'reason') → "
               f"[bold]{output}[/bold]")

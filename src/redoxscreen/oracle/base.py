@@ -40,13 +40,14 @@ class OracleResult:
     method: str = ""
     e_ox_v_li: float | None = None  # in solution only: IE_solv and EA_solv as potentials
     e_red_v_li: float | None = None
+    li_bind_ev: float | None = None  # ``li_bound`` only: the Li-bound reduced form
+    e_red_li_v_li: float | None = None
 
     def values(self) -> dict[str, float]:
         """The labels this result carries, by target name (none when it failed)."""
         if self.status != "ok":
             return {}
-        return {k: getattr(self, k) for k in ("ie_ev", "ea_ev", "e_ox_v_li", "e_red_v_li")
-                if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in LABELS if getattr(self, k) is not None}
 
     @classmethod
     def failed(cls, smiles: str, reason: str, method: str = "", seconds: float = 0.0
@@ -55,6 +56,22 @@ class OracleResult:
 
 
 COLUMNS = [f.name for f in fields(OracleResult)]
+LABELS = ("ie_ev", "ea_ev", "e_ox_v_li", "e_red_v_li", "li_bind_ev", "e_red_li_v_li")
+
+
+def _upgrade_results(results_csv: Path) -> None:
+    """Give a results file written by an earlier version (whose columns are a leading part of
+    today's) the new columns, empty, so it resumes instead of being refused."""
+    header = list(pd.read_csv(results_csv, nrows=0).columns)
+    if header == COLUMNS:
+        return
+    if header != COLUMNS[:len(header)]:
+        raise ConfigError(f"{results_csv}: its columns ({', '.join(header)}) are not this "
+                          f"version's ({', '.join(COLUMNS)}); label into a new file")
+    table = pd.read_csv(results_csv, keep_default_na=False, dtype=str)
+    tmp = results_csv.with_suffix(".upgrade.tmp")
+    table.reindex(columns=COLUMNS, fill_value="").to_csv(tmp, index=False)
+    os.replace(tmp, results_csv)
 
 
 class Oracle(Protocol):
@@ -103,10 +120,7 @@ def label_many(oracle: Oracle, smiles: Iterable[str], results_csv: str | Path, *
     results_csv = Path(results_csv)
     done: set[str] = set()
     if results_csv.exists() and results_csv.stat().st_size > 0:
-        header = list(pd.read_csv(results_csv, nrows=0).columns)
-        if header != COLUMNS:
-            raise ConfigError(f"{results_csv}: its columns ({', '.join(header)}) are not this "
-                              f"version's ({', '.join(COLUMNS)}); label into a new file")
+        _upgrade_results(results_csv)
         done = set(pd.read_csv(results_csv, usecols=["smiles"])["smiles"].astype(str))
     todo = list(dict.fromkeys(s for s in smiles if s not in done))
     new_file = not results_csv.exists() or results_csv.stat().st_size == 0

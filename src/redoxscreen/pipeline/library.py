@@ -41,13 +41,16 @@ def run_enumerate(output: str | Path, *, n: int | None = None, max_substituents:
 def run_label(data: str | Path, output: str | Path, *, oracle: str = "xtb",
               method: str = "IPEA1-xTB", optimize: bool = False, workers: int = 1,
               seed: int = 0, smiles_col: str | None = None, solvent: str | None = None,
-              solvation: str = "alpb", adiabatic: bool = False,
+              solvation: str = "alpb", adiabatic: bool = False, li_bound: bool = False,
               progress: Progress | None = None) -> pd.DataFrame:
     """Label the molecules of ``data`` into ``output`` (resumable); ``solvent`` for implicit
-    solvation (then the potentials vs Li/Li⁺ are written too)."""
+    solvation (then the potentials vs Li/Li⁺ are written too); ``li_bound`` adds the Li-bound
+    reduced form (``li_bind_ev``, ``e_red_li_v_li``)."""
     extra = ({"solvent": solvent, "solvation": solvation} if solvent else {})
     if adiabatic:
         extra["adiabatic"] = True
+    if li_bound:
+        extra["li_bound"] = True
     labeller = ORACLES[oracle].factory(method=method, optimize=optimize, seed=seed, **extra)
     df = read_table(data)
     col = smiles_col or detect_smiles_column(df, source=str(data))
