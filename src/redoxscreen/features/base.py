@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import Any, TypeVar
 
 import numpy as np
@@ -15,6 +13,7 @@ from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from redoxscreen.chem import to_mol
+from redoxscreen.runtime.processes import spawn_pool
 from redoxscreen.runtime.registry import Registry
 
 MolLike = str | Chem.Mol
@@ -104,8 +103,7 @@ class MolFeaturizer(TransformerMixin, BaseEstimator):
             return self.transform_mols(as_mols(X))
         chunks = [X[i : i + self.chunk_size] for i in range(0, len(X), self.chunk_size)]
         workers = self.n_jobs if self.n_jobs > 0 else None
-        # spawn: forking after torch/DuckDB started threads can deadlock the children
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with spawn_pool(workers) as pool:  # spawned: see redoxscreen.runtime.processes
             parts = list(pool.map(_transform_chunk, [self] * len(chunks), chunks))
         return sp.vstack(parts, format="csr").astype(np.float32)
 

@@ -11,9 +11,8 @@ import csv
 import importlib
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, fields
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +21,7 @@ import pandas as pd
 
 from redoxscreen.chem import to_mol
 from redoxscreen.runtime.errors import ConfigError
+from redoxscreen.runtime.processes import spawn_pool
 from redoxscreen.runtime.registry import Registry
 
 ORACLES = Registry("oracle", load=lambda: importlib.import_module("redoxscreen.oracle.xtb"))
@@ -102,9 +102,7 @@ def iter_labels(oracle: Oracle, smiles: Iterable[str], *, n_workers: int = 1
         for s in todo:
             yield _label_one(oracle, s)
         return
-    # spawn, not fork: forking a process whose torch/DuckDB threads are running can leave
-    # the children deadlocked
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
+    with spawn_pool(n_workers) as pool:  # spawned: see redoxscreen.runtime.processes
         futures = [pool.submit(_label_one, oracle, s) for s in todo]
         for fut in as_completed(futures):
             yield fut.result()

@@ -21,12 +21,12 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from typing import Any
 
 from redoxscreen.runtime.errors import ConfigError, WorkerLost
+from redoxscreen.runtime.processes import spawn_pool
 
 _READY: set[str] = set()  # init tokens already run in this (worker) process
 _LOCK = threading.Lock()
@@ -86,7 +86,7 @@ def _run_processes(tasks: Iterator, work: Callable, init: Callable, initargs: tu
     # marks itself broken, and the wait below turns that into an error. ``init`` runs inside
     # the first task of each worker (not as the pool's initializer) so that its errors, a
     # model that will not load, reach the caller as themselves.
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    pool = spawn_pool(workers)
     token = uuid.uuid4().hex
     pending: deque[tuple[Any, Future]] = deque()
     try:
