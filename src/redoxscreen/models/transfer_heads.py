@@ -13,9 +13,8 @@ targets), its learned embedding ``emb`` (the FCNN's last hidden layer), an oracl
     (``kernel="gp"``); or ridge regression on both, its penalty chosen by leave-one-out error
     (``kernel="ridge"``).
 ``delta``
-    Δ-learning: the mean is a line on the oracle's values (its best column, then the others and
-    the base prediction while each lowers the leave-one-out error); the GP corrects its
-    residuals as in ``stack``.
+    Δ-learning: the mean is a line on the oracle's value (and the base prediction when that
+    lowers the leave-one-out error); the GP corrects its residuals as in ``stack``.
 ``finetune``
     Continue training the base net (FCNN or D-MPNN; :mod:`.transfer_finetune`): its output
     layer becomes the line above (so epoch 0 is the ``linear`` head), then its last layers are
@@ -254,19 +253,9 @@ class StackHead(_ResidualHead):
         return F["pred"][:, self.column]
 
 
-GAIN = 0.02  # the relative drop of leave-one-out MAE an input of the delta mean must bring
-
-
 @HEADS.register("delta")
 class DeltaHead(_ResidualHead):
-    """Δ-learning: a line (or plane) on the oracle's values and the base output, corrected.
-
-    The mean's inputs are chosen forward by leave-one-out MAE: the best oracle column first,
-    then another oracle column or the best base output while each lowers that error by
-    :data:`GAIN` (a chance gain on noise is smaller); two
-    inputs at most, three from 24 labels, so that a fold of a small set never fits a plane
-    on a handful of points.
-    """
+    """Δ-learning: a line on the oracle's value (+ the base output if it helps), corrected."""
 
     def fit(self, F: dict, y: np.ndarray) -> DeltaHead:
         if "oracle" not in F:
@@ -274,34 +263,15 @@ class DeltaHead(_ResidualHead):
                               "'xtb:solvent=acetonitrile')")
         self.o_col = best_column(F["oracle"], y)[0]
         self.p_col = best_column(F["pred"], y)[0]
-        self.extra_o, self.with_base = [], False
-        err = loo_line(self._mean_inputs(F), y)[0]
-        for _ in range(min(3, max(2, len(y) // 8)) - 1):
-            options = [("o", j) for j in range(F["oracle"].shape[1])
-                       if j != self.o_col and j not in self.extra_o]
-            options += [] if self.with_base else [("p", self.p_col)]
-            tried = []
-            for kind, j in options:
-                trial = DeltaHead.__new__(DeltaHead)
-                vars(trial).update(o_col=self.o_col, p_col=self.p_col,
-                                   extra_o=self.extra_o + ([j] if kind == "o" else []),
-                                   with_base=self.with_base or kind == "p")
-                tried.append((loo_line(trial._mean_inputs(F), y)[0], kind, j))
-            if not tried or min(tried)[0] > (1 - GAIN) * err:
-                break
-            err, kind, j = min(tried)
-            if kind == "o":
-                self.extra_o = self.extra_o + [j]
-            else:
-                self.with_base = True
+        one = loo_line(F["oracle"][:, self.o_col], y)[0]
+        two = loo_line(np.column_stack([F["oracle"][:, self.o_col],
+                                        F["pred"][:, self.p_col]]), y)[0]
+        self.with_base = bool(two < one)
         return super().fit(F, y)
 
     def _mean_inputs(self, F: dict) -> np.ndarray:
-        # ``extra_o`` is absent from heads saved before it existed: the oracle column alone
-        cols = [F["oracle"][:, j] for j in [self.o_col, *getattr(self, "extra_o", [])]]
-        if self.with_base:
-            cols.append(F["pred"][:, self.p_col])
-        return np.column_stack(cols) if len(cols) > 1 else cols[0]
+        o = F["oracle"][:, self.o_col]
+        return np.column_stack([o, F["pred"][:, self.p_col]]) if self.with_base else o
 
 
 # the finetune head (FCNN and D-MPNN nets) registers itself in HEADS

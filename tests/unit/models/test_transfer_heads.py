@@ -121,20 +121,3 @@ def test_finetune_head_continues_training_an_fcnn(toy_df):
     from redoxscreen.models.transfer_finetune import linear_indices
 
     assert head.first_trained == linear_indices(head.layers)[-2]  # n_layers=2: 16 → out, too
-
-
-def test_delta_adds_a_second_oracle_column_only_where_it_lowers_the_loo_error():
-    F, rng = features(40, seed=3)
-    F["oracle"] = np.column_stack([F["oracle"], rng.normal(size=40)])
-    y = F["oracle"][:, 0] + 0.6 * F["oracle"][:, 2] + rng.normal(0, 0.02, 40)
-    head = HEADS["delta"].factory().fit(F, y)
-    assert head.o_col == 0 and head.extra_o == [2] and not head.with_base
-    assert np.abs(head._mean(head._mean_inputs(F)) - y).mean() < 0.05
-    noise = F["oracle"][:, 1] + rng.normal(0, 0.02, 40)  # nothing else carries signal
-    alone = HEADS["delta"].factory().fit(F, noise)
-    assert alone.o_col == 1 and alone.extra_o == [] and not alone.with_base
-    # a head saved before extra_o existed reads the oracle column (and base) it was fitted on
-    config, arrays = head.state()
-    config.pop("extra_o")
-    old = type(head).from_state(config, arrays, base=None)
-    assert old._mean_inputs(F).shape == (40,)
