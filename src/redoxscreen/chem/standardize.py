@@ -29,6 +29,8 @@ _FLAGGED = (rdqueries.FormalChargeGreaterQueryAtom(0), rdqueries.FormalChargeLes
 _NORMALISED = [Chem.MolFromSmarts(s) for s in (
     "[N,P,As,Sb;X3](=[O,S,Se,Te])=[O,S,Se,Te]", "[n]=[O,S]", "[N,n]=[N]#[N]", "*=[N]#[N]",
     "[S,Se,Te;X3;+0](=[O,S,Se,Te])", "[P;X4;+0](=[O,S])", "[#7]=[#7]=[#7]")]
+# characters one of them needs in a SMILES (P, As, Sb, S, Se, Te, aromatic or not; "#")
+_NORMALISABLE_TEXT = frozenset("PpAaSsTt#")
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,29 @@ class Standardizer:
         return (rdMolStandardize.Normalizer(), rdMolStandardize.Reionizer(),
                 rdMolStandardize.LargestFragmentChooser(params), rdMolStandardize.Uncharger())
 
-    def needs_work(self, mol: Chem.Mol) -> bool:
+    def needs_work(self, mol: Chem.Mol, smiles: str | None = None) -> bool:
         """Whether any step could change ``mol`` (else it is returned as it is); RDKit's C++
-        atom queries, no Python loop over atoms."""
+        atom queries, no Python loop over atoms.
+
+        With the SMILES ``mol`` was parsed from, the normaliser's patterns (17 µs of the
+        ~28) are matched only if its text could hold one: each needs P, As, Sb, S, Se, Te or a
+        triple bond, or a hypervalent neutral N, which RDKit's parser already turns into the
+        charge-separated form that the charge query finds (``CN(=O)=O`` →
+        ``C[N+](=O)[O-]``)."""
         if len(Chem.GetMolFrags(mol)) > 1:
             return True
         if any(mol.GetAtomsMatchingQuery(q) for q in _FLAGGED):
             return True
+        if smiles is not None and _NORMALISABLE_TEXT.isdisjoint(smiles):
+            return False
         return any(mol.HasSubstructMatch(p) for p in _NORMALISED)
 
-    def apply(self, mol: Chem.Mol) -> tuple[Chem.Mol | None, list[str], str]:
+    def apply(self, mol: Chem.Mol, smiles: str | None = None
+              ) -> tuple[Chem.Mol | None, list[str], str]:
         """``(molecule, changes, reason)``; the molecule is ``None`` (with the reason) when
-        nothing organic is left."""
-        if not self.needs_work(mol):
+        nothing organic is left. ``smiles``: the text ``mol`` was parsed from (a faster check
+        of whether there is anything to do)."""
+        if not self.needs_work(mol, smiles):
             return mol, [], ""
         normalizer, reionizer, chooser, uncharger = self._tools
         changes = []
@@ -137,6 +149,6 @@ def parse_for_features(smiles: list[str], sanitize_ops: object | None,
     if standardizer is not None:
         for i, m in enumerate(mols):
             if m is not None:
-                mols[i], done, why = standardizer.apply(m)
+                mols[i], done, why = standardizer.apply(m, smiles[i])
                 changes[i], reasons[i] = "; ".join(done), why
     return mols, reasons, changes
