@@ -5,7 +5,7 @@ A Li-ion electrode (and a Li⁺ electrolyte) reduces a carbonyl compound to a li
 the atom that carries the added charge. The candidates here are, in this order, carbonyl and
 phenolate oxygens (``C=O``, ``C–O⁻``) and acceptor nitrogens (no H, aromatic or doubly bonded,
 as in pyridines, imines and nitriles). Symmetry-equivalent atoms count once (RDKit's canonical
-ranks without tie breaking). The Li atom starts :data:`LI_O_START_A` beyond the atom, along the
+ranks without tie breaking). The Li atom starts :data:`LI_START_A` beyond the atom, along the
 bisector pointing away from its neighbours.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from rdkit import Chem
 
-LI_O_START_A = 1.8  # Å; Li–O in Li phenolates/ketone complexes is 1.8–2.0 Å
+LI_START_A = 1.8  # Å; Li–O in Li phenolates and ketone complexes is 1.8–2.0 Å, Li–N ~2.0 Å
 _SITES = [Chem.MolFromSmarts(s) for s in ("[OX1]=[#6]", "[OX1-]-[#6]",
                                           "[#7X2,#7X1;H0;+0]")]
 

@@ -47,7 +47,7 @@ from redoxscreen.chem import to_mol
 from redoxscreen.electrochem.scales import convert_potential
 from redoxscreen.electrochem.windows import solvent_name
 from redoxscreen.oracle.base import ORACLES, OracleResult
-from redoxscreen.oracle.li_sites import LI_O_START_A, li_sites, li_start
+from redoxscreen.oracle.li_sites import LI_START_A, li_sites, li_start
 from redoxscreen.runtime.errors import ConfigError
 
 HARTREE_EV = 27.211386245988
@@ -114,14 +114,14 @@ class XTBOracle:
     adiabatic : relax each charge state at its own charge (implies ``optimize``).
     li_bound : also the Li-bound reduced form, ``li_bind_ev`` and ``e_red_li_v_li`` (implies
         ``optimize``; in solution, the form that potentials at a Li electrode refer to).
-    li_sites : how many symmetry-distinct binding sites to relax LiQ from (lowest kept).
+    max_li_sites : how many symmetry-distinct binding sites to relax LiQ from (lowest kept).
     threads : OpenMP threads per molecule; parallelise over molecules instead (workers).
     """
 
     def __init__(self, method: str = "IPEA1-xTB", shift_ev: float = IPEA_SHIFT_EV,
                  optimize: bool = False, seed: int = 0, max_iterations: int = 250,
                  solvent: str | None = None, solvation: str = "alpb", adiabatic: bool = False,
-                 li_bound: bool = False, li_sites: int = 2, threads: int = 1):
+                 li_bound: bool = False, max_li_sites: int = 2, threads: int = 1):
         if method not in METHODS:
             raise ConfigError(f"unknown xTB method {method!r}; use one of {', '.join(METHODS)}")
         self.method = method
@@ -133,7 +133,7 @@ class XTBOracle:
         self.solvation = solvation
         self.adiabatic = adiabatic
         self.li_bound = li_bound
-        self.li_sites = li_sites
+        self.max_li_sites = max_li_sites
         self.threads = threads
         self._tblite_solvent = tblite_solvent(solvent, solvation) if solvent else None
         self.targets = (("ie_ev", "ea_ev") + (("e_ox_v_li", "e_red_v_li") if solvent else ())
@@ -182,12 +182,12 @@ class XTBOracle:
                        charge: int, e_neutral_ev: float) -> float | None:
         """:math:`E_\\mathrm{bind}` (eV) from the lowest LiQ over the sites; ``None`` without
         a site. The looser gradient tolerance moves it by < 0.01 eV and halves the steps."""
-        sites = li_sites(mol3d, self.li_sites)
+        sites = li_sites(mol3d, self.max_li_sites)
         if not sites:
             return None
         with_li = np.append(numbers, 3)
         e_liq = min(self._relax(with_li, np.vstack([positions, li_start(
-            positions, mol3d, site, LI_O_START_A * ANGSTROM_BOHR)]), charge,
+            positions, mol3d, site, LI_START_A * ANGSTROM_BOHR)]), charge,
             gtol=1e-3, max_steps=150)[1] for site in sites)
         e_li = self._energy(np.array([3]), np.zeros((1, 3)), 0, solvated=False)
         return e_neutral_ev + (e_li - e_liq) * HARTREE_EV
@@ -220,13 +220,16 @@ class XTBOracle:
         energies = {}
         state = "neutral geometry"
         try:
-            if self.optimize:
-                positions = self._relax(numbers, positions, charge)[0]
+            if self.optimize:  # a relaxation ends with its energy: no second single point
+                positions, e_neutral = self._relax(numbers, positions, charge)
+                energies[0] = e_neutral * HARTREE_EV
             for dq, name in ((0, "neutral"), (1, "cation"), (-1, "anion")):
+                if dq in energies:
+                    continue
                 state = name
-                at = (self._relax(numbers, positions, charge + dq)[0]
-                      if self.adiabatic and dq else positions)
-                energies[dq] = self._energy(numbers, at, charge + dq) * HARTREE_EV
+                e = (self._relax(numbers, positions, charge + dq)[1] if self.adiabatic and dq
+                     else self._energy(numbers, positions, charge + dq))
+                energies[dq] = e * HARTREE_EV
             state = "Li-bound reduced form"
             bind = (self._li_binding_ev(mol3d, numbers, positions, charge, energies[0])
                     if self.li_bound else None)
