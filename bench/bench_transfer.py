@@ -15,9 +15,9 @@ them at each N (by mean test MAE: the most favourable reading for scratch). The 
 reads xTB + ALPB(acetonitrile) potentials (GFN2-xTB), computed once per set into
 ``bench/.cache``: for the quinones, whose labels are Li-electrode potentials (Q + Li⁺ + e⁻ →
 LiQ), the xTB-relaxed molecule's vertical potentials and its Li-bound reduced form
-(``li_bound=true``: r 0.88 against 0.83 for the vertical EA in ``bench_oracle_li.py``); for the
-1,424 HBE molecules, the vertical potentials (IPEA1 was 0.11 V and GFN2 0.13 V calibrated MAE
-on HBE in ``bench_oracle_solution.py``, GFN2 4× faster).
+(``li_bound=true``: r 0.862 against 0.848 for the vertical EA on all 485 in
+``bench_oracle_li.py``); for the 1,424 HBE molecules, the vertical potentials (IPEA1 was 0.11 V
+and GFN2 0.13 V calibrated MAE on HBE in ``bench_oracle_solution.py``, GFN2 4× faster).
 
     .venv/bin/python bench/bench_transfer.py [--quick]
 """

@@ -44,7 +44,7 @@ def label(
     adiabatic: bool = typer.Option(False, help="relax each charge state (slower)"),
     li_bound: bool = typer.Option(False, help="also the Li-bound reduced form Q + Li+ + e- → "
                                   "LiQ (li_bind_ev, e_red_li_v_li): what potentials at a Li "
-                                  "electrode refer to"),
+                                  "electrode refer to; use --method GFN2-xTB with it"),
     workers: int = typer.Option(os.cpu_count() or 1),
     seed: int = typer.Option(0, help="3-D embedding seed"),
     smiles_col: str | None = typer.Option(None),
