@@ -107,7 +107,7 @@ def live_xtb(work: Path, workers: int) -> dict:
     lib[["smiles"]].to_csv(cand, index=False)
     d = work / "xtb"
     shutil.rmtree(d, ignore_errors=True)
-    exe = [sys.executable, "-m", "redoxscreen.cli.main", "campaign"]
+    exe = [sys.executable, "-m", "redoxscreen", "campaign"]
     # anolyte question: reduction potential (gas-phase EA, study rule) between 1.0 and 2.0 V
     subprocess.run([*exe, "init", str(d), "--candidates", str(cand),
                     "--band", "e_red_v_li=1.0:2.0", "--seed", "0"], check=True)

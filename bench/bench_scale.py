@@ -75,7 +75,7 @@ def main() -> int:
             for _ in range(n // len(base)):
                 fh.write(block)
             fh.write("".join(s + "\n" for s in base[: n % len(base)]))
-        cli = [sys.executable, "-m", "redoxscreen.cli.main"]
+        cli = [sys.executable, "-m", "redoxscreen"]
         common = ["--workers", str(args.workers)]
         print(f"indexing {n:,} molecules ...", flush=True)
         t_i, mem_i = timed_cli([*cli, "index", str(library), "--model", str(model_dir), "-o",

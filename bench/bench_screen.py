@@ -210,7 +210,7 @@ def main() -> int:
         config = read_model_card(model_dir).meta["featurizer"]
         rate_a = bound(library, config, args.workers, args.chunk_size)
         print(f"(a) parse + fingerprints: {rate_a:,.0f} molecules/s", flush=True)
-        cli = [sys.executable, "-m", "redoxscreen.cli.main"]
+        cli = [sys.executable, "-m", "redoxscreen"]
         opts = ["--solvent", "acetonitrile", "--collector", "Al", "--uncertainty", "conformal",
                 "--workers", str(args.workers), "--chunk-size", str(args.chunk_size)]
         rate_b32 = None

@@ -93,7 +93,7 @@ def main() -> int:
         port = s.getsockname()[1]
     # the server in its own process, as a user runs it: the load generator must not share
     # its interpreter (and GIL) with the server it measures
-    server = subprocess.Popen([sys.executable, "-m", "redoxscreen.cli.main", "serve",
+    server = subprocess.Popen([sys.executable, "-m", "redoxscreen", "serve",
                                "--runs", str(runs), "--port", str(port),
                                "--predict-workers", str(args.predict_workers)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

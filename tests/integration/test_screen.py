@@ -99,7 +99,7 @@ def test_real_kill_and_restart_loses_and_duplicates_nothing(toy_model_dir, tmp_p
     lib = tmp_path / "big.smi"
     lib.write_text("\n".join(smiles) + "\n")
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "redoxscreen.cli.main", "screen", str(toy_model_dir),
+    cmd = [sys.executable, "-m", "redoxscreen", "screen", str(toy_model_dir),
            str(lib), "--out", str(out), "--chunk-size", "500", "--workers", "1",
            "--collector", "Al"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -1,20 +1,32 @@
-"""Reading property tables, cleaning them into a training set, unit conversion and CV splits."""
+"""Reading property tables, cleaning them into a training set, unit conversion and CV splits.
 
-from redoxscreen.data.clean import MoleculeTable, TargetSpec, prepare_table
-from redoxscreen.data.io import detect_smiles_column, read_table
-from redoxscreen.data.splits import kfold_splits, make_splits, scaffold_kfold_splits
-from redoxscreen.data.units import HARTREE_TO_EV, KCAL_PER_MOL_TO_EV, to_ev
+Names are imported on first use, so ``redoxscreen.data.io`` (what a screen's reader needs)
+does not bring scikit-learn's model selection with it.
+"""
 
-__all__ = [
-    "HARTREE_TO_EV",
-    "KCAL_PER_MOL_TO_EV",
-    "MoleculeTable",
-    "TargetSpec",
-    "detect_smiles_column",
-    "kfold_splits",
-    "make_splits",
-    "prepare_table",
-    "read_table",
-    "scaffold_kfold_splits",
-    "to_ev",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "MoleculeTable": "clean",
+    "TargetSpec": "clean",
+    "prepare_table": "clean",
+    "detect_smiles_column": "io",
+    "read_table": "io",
+    "kfold_splits": "splits",
+    "make_splits": "splits",
+    "scaffold_kfold_splits": "splits",
+    "HARTREE_TO_EV": "units",
+    "KCAL_PER_MOL_TO_EV": "units",
+    "to_ev": "units",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"redoxscreen.data.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'redoxscreen.data' has no attribute {name!r}")
