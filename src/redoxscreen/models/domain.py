@@ -20,6 +20,7 @@ beyond that the model is extrapolating, whatever the CV says.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ from safetensors.numpy import load_file, save_file
 FP_RADIUS, FP_BITS = 2, 2048
 DOMAIN_JSON, DOMAIN_TENSORS = "domain.json", "domain.safetensors"
 BLOCK = 1000  # query rows per product (bounds the q × TILE intermediate)
-TILE = 2048  # training molecules per dense tile: 8 MB of float16, stays in a core's L3 share
+TILE = 512  # training molecules per dense tile: 2 MB of float16; the q × TILE block stays in L2
 DENSE_COLUMNS = 32768  # training molecules whose tiles are cached (128 MB of float16 at most)
 
 
@@ -112,7 +113,7 @@ def molecule_facts(mols: Sequence[Chem.Mol],
     }, columns=list(FACTS))
 
 
-_ORGANIC = re.compile(r"Cl|Br|[BCNOPSFIbcnops*]")
+_PLAIN_CHARS = frozenset("BCNOPSFIbcnops*lr")  # "l" and "r" occur only in Cl and Br
 
 
 def plain_smiles_elements(smiles: str) -> str:
@@ -121,8 +122,21 @@ def plain_smiles_elements(smiles: str) -> str:
     Outside brackets SMILES has only the organic subset (B C N O P S F Cl Br I, aromatic
     b c n o p s, and ``*``), always neutral, with implicit hydrogens filling the valence, so
     such a molecule has no net charge and no unpaired electrons, and without a dot it is one
-    fragment."""
-    return ",".join(sorted({e.capitalize() for e in _ORGANIC.findall(smiles)}))
+    fragment. The elements follow from which of those characters occur, and whether ``C``
+    and ``B`` occur beyond the ``Cl`` and ``Br`` they start (one C pass over the text)."""
+    chars = _PLAIN_CHARS.intersection(smiles)
+    c_alone = "l" not in chars or smiles.count("C") > smiles.count("Cl")
+    b_alone = "r" not in chars or smiles.count("B") > smiles.count("Br")
+    return _plain_elements(frozenset(chars), c_alone, b_alone)
+
+
+@functools.cache
+def _plain_elements(chars: frozenset[str], c_alone: bool, b_alone: bool) -> str:
+    found = {"*": "*" in chars, "B": "b" in chars or ("B" in chars and b_alone),
+             "Br": "r" in chars, "C": "c" in chars or ("C" in chars and c_alone),
+             "Cl": "l" in chars, "F": "F" in chars, "I": "I" in chars}
+    found |= {e: e in chars or e.lower() in chars for e in "NOPS"}
+    return ",".join(sorted(e for e, hit in found.items() if hit))
 
 
 _RADICAL = rdqueries.NumRadicalElectronsGreaterQueryAtom(0)
@@ -156,13 +170,14 @@ def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
     """Largest Tanimoto similarity of each row of ``Q`` to the rows of ``T``, and its index
     (-1 and similarity 0 where no bit is shared).
 
-    Intersections :math:`Q T^\\top` are sums of the rows of ``T``, held as dense float16
-    column tiles (``tiles``, from :func:`dense_tiles`, cached by :class:`TrainingIndex`), over
-    each query's on-bits: an embedding-bag sum in PyTorch, bound by memory traffic, so each
-    tile (2048 × 2048, 8 MB) is kept in cache while every query block streams past it. Counts
-    of at most 2048 bits are exact in float16. The nearest molecule is chosen on float16 ratios
-    (to ~1e-3: a near-tie may name another neighbour of almost the same similarity, the first
-    one on an exact tie); the similarity returned is that neighbour's, computed exactly.
+    Intersections :math:`c = |F_q \\cap F_t|` are sums of the rows of ``T``, held as dense
+    float16 column tiles (``tiles``, from :func:`dense_tiles`, cached by :class:`TrainingIndex`),
+    over each query's on-bits: an embedding-bag sum in PyTorch, bound by memory traffic. For one
+    query, Tanimoto :math:`c/(a+b-c)` rises with :math:`c/(a+b)` (:math:`x \\mapsto x/(1-x)`),
+    so the nearest molecule is the argmax of that simpler ratio (one pass fewer over each
+    block). Counts of at most 2048 bits are exact in float16. The argmax is taken on float16
+    ratios (to ~1e-3: a near-tie may name another neighbour of almost the same similarity, the
+    first one on an exact tie); the similarity returned is that neighbour's, computed exactly.
     """
     import torch
     from torch.nn.functional import embedding_bag
@@ -170,7 +185,9 @@ def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
     Q = Q.tocsr()
     q_count = np.diff(Q.indptr)
     t_count = np.diff(T.indptr)
-    q_half, t_half = (torch.from_numpy(c.astype(np.float16)) for c in (q_count, t_count))
+    # a query without bits shares none: 0 / (b + 1) keeps its ratios finite (and 0)
+    q_half = torch.from_numpy(np.maximum(q_count, 1).astype(np.float16))
+    t_half = torch.from_numpy(t_count.astype(np.float16))
     ptr = Q.indptr.astype(np.int64)
     bags = [(a, torch.from_numpy(Q.indices[ptr[a]:ptr[b]].astype(np.int64)),
              torch.from_numpy(ptr[a:b] - ptr[a]))  # each block's bits and its row offsets
@@ -185,11 +202,7 @@ def max_tanimoto(Q: sp.csr_matrix, T: sp.csr_matrix,
             tc = t_half[c:c + TILE]
             for a, idx, off in bags:
                 inter = embedding_bag(idx, tile, off, mode="sum")
-                # float16 in place (one pass per step over the block); the union is ≥ 1
-                # unless both fingerprints are empty
-                union = tc[None, :] - inter
-                union += q_half[a:a + len(off), None]
-                inter /= union.clamp_(min=1)
+                inter /= tc[None, :] + q_half[a:a + len(off), None]  # c / (a + b), ≥ 1 below
                 # ratios are finite and ≥ +0, whose float16 bit patterns order as int16 do:
                 # the integer argmax (vectorised) picks the same column as the float one
                 bits = inter.view(torch.int16)

@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdkit import Chem
 
 from redoxscreen.models.domain import (
@@ -177,3 +179,21 @@ def test_max_tanimoto_names_a_neighbour_within_1e3_and_gives_its_exact_similarit
         assert best[i] == pytest.approx(ref.max(), abs=1e-3)
         if ref.max() > 0:
             assert best[i] == pytest.approx(ref[arg[i]], rel=1e-12)
+
+
+_TOKENS = ["B", "Br", "C", "Cl", "N", "O", "P", "S", "F", "I", "b", "c", "n", "o", "p", "s",
+           "*", "=", "#", "(", ")", "1", "2", "%10", "/", "\\"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=30))
+def test_plain_smiles_elements_equal_a_tokeniser(tokens):
+    """The substring tests give what tokenising the organic subset gives, on any string of
+    its tokens (Br and Cl adjacent to B and C included)."""
+    import re
+
+    from redoxscreen.models.domain import plain_smiles_elements
+
+    text = "".join(tokens)
+    tokenised = re.findall(r"Cl|Br|[BCNOPSFIbcnops*]", text)
+    assert plain_smiles_elements(text) == ",".join(sorted({t.capitalize() for t in tokenised}))
