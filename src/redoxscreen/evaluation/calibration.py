@@ -167,29 +167,16 @@ class ConformalInterval(IntervalCalibrator):
         if len(members) != len(self.fold_residuals):
             raise ConfigError(f"conformal intervals need the {len(self.fold_residuals)} fold "
                               f"models of the CV, the model has {len(members)}")
-        v = members
         n = self.n_calibration
         alpha = 1.0 - self.coverage
         m_hi = min(n, int(np.ceil((1 - alpha) * (n + 1))))
         m_lo = max(1, int(np.floor(alpha * (n + 1))))
-        # the m-th smallest pooled residual s_m brackets the answer by the members' spread:
-        # at t = max_f v_f + s_m every fold counts at least its residuals <= s_m (>= m in all),
-        # below min_f v_f + s_m fewer than m (Barber et al. 2021's order statistics, exactly)
-        s_hi, s_lo = float(self._pooled[m_hi - 1]), float(self._pooled[n - m_lo])
-        finite = np.isfinite(v).all(axis=0)
-        v = np.where(finite, v, 0.0)
-
-        def count_upper(t: np.ndarray) -> np.ndarray:  # #{i: v_f(i) + R_i <= t}
-            return sum(np.searchsorted(r, t - v[f], side="right")
-                       for f, r in enumerate(self.fold_residuals))
-
-        def count_lower(t: np.ndarray) -> np.ndarray:  # #{i: v_f(i) - R_i <= t}
-            return sum(len(r) - np.searchsorted(r, v[f] - t, side="left")
-                       for f, r in enumerate(self.fold_residuals))
-
-        v_min, v_max = v.min(axis=0) - 1e-9, v.max(axis=0) + 1e-9
-        upper = _bisect(count_upper, m_hi, v_min + s_hi, v_max + s_hi)
-        lower = _bisect(count_lower, m_lo, v_min - s_lo, v_max - s_lo)
+        finite = np.isfinite(members).all(axis=0)
+        v = np.where(finite, members, 0.0)
+        # upper: the m_hi-th smallest v_f(i) + R_i; lower: the m_lo-th smallest v_f(i) - R_i,
+        # which is minus the (n - m_lo + 1)-th smallest R_i - v_f(i)
+        upper = order_statistic(self.fold_residuals, v, m_hi, self._pooled)
+        lower = -order_statistic(self.fold_residuals, -v, n - m_lo + 1, self._pooled)
         return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
 
 
@@ -212,20 +199,51 @@ def calibrator_from_state(state: dict) -> IntervalCalibrator:
     return INTERVALS[state["mode"]].factory.from_state(state)
 
 
-def _bisect(count, target: int, lo: np.ndarray, hi: np.ndarray, tol: float = 1e-5
-            ) -> np.ndarray:
-    """Smallest t (from above, to ``tol``) with count(t) >= target, element-wise; needs
-    count(lo) < target <= count(hi). Each element stops when its own bracket is narrower than
-    ``tol``, so its result does not depend on the other rows of the batch."""
-    lo, hi = lo.copy(), hi.copy()
-    while True:
-        active = hi - lo > tol
-        if not active.any():
-            return hi
-        mid = 0.5 * (lo + hi)
-        ok = count(mid) >= target
-        hi = np.where(active & ok, mid, hi)
-        lo = np.where(active & ~ok, mid, lo)
+def order_statistic(folds: list[np.ndarray], shift: np.ndarray, k: int, pooled: np.ndarray,
+                    few: int = 4) -> np.ndarray:
+    r"""The ``k``-th smallest of :math:`\{u_f + r : r \in R_f\}` over all folds ``f``, for each
+    column of ``shift`` (:math:`u`, one row per fold; ``folds``: each fold's sorted residuals
+    :math:`R_f`; ``pooled``: all of them, sorted), exactly.
+
+    With :math:`s_k` the k-th smallest pooled residual, the answer lies in
+    :math:`[\min_f u_f + s_k,\ \max_f u_f + s_k]`: at the top every fold counts at least its
+    residuals :math:`\le s_k` (≥ k in all), below the bottom fewer than k. The bracket is
+    narrowed — twice by interpolating the count :math:`C(t) = \#\{u_f + r \le t\}` towards
+    k, then once by halving — until at most ``few`` values lie inside; those are then listed
+    and sorted. Only unfinished columns are counted again: ~8 counts a column, against the
+    17 of bisecting to 1e-5, and the answer is one of the values, not within a tolerance of it.
+    """
+    s_k = float(pooled[k - 1])
+    lo = shift.min(axis=0) + (s_k - 1e-9)
+    hi = shift.max(axis=0) + (s_k + 1e-9)
+
+    def counts(t: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:  # per fold: #{r ≤ t - u}
+        return np.stack([np.searchsorted(r, t - shift[f, cols], side="right")
+                         for f, r in enumerate(folds)])
+
+    at_lo, at_hi = counts(lo, slice(None)), counts(hi, slice(None))
+    for step in range(200):  # a column leaves once its bracket holds `few` values
+        c_lo, c_hi = at_lo.sum(axis=0), at_hi.sum(axis=0)
+        cols = np.flatnonzero(c_hi - c_lo > few)
+        if not len(cols):
+            break
+        ca, cb = c_lo[cols], c_hi[cols]
+        # aim at the middle of the k-th step, off the ends; halving keeps the worst case log n
+        frac = np.clip((k - 0.5 - ca) / (cb - ca), 0.1, 0.9) if step % 3 != 2 else 0.5
+        t = lo[cols] + (hi[cols] - lo[cols]) * frac
+        at_t = counts(t, cols)
+        up = at_t.sum(axis=0) >= k
+        hi[cols[up]], at_hi[:, cols[up]] = t[up], at_t[:, up]
+        lo[cols[~up]], at_lo[:, cols[~up]] = t[~up], at_t[:, ~up]
+    # the values in (lo, hi]: at most `few` in all, so at most `few` per fold
+    j = np.arange(few)[None, :]
+    inside = []
+    for f, r in enumerate(folds):
+        i = at_lo[f][:, None] + j
+        inside.append(np.where(i < at_hi[f][:, None],
+                               shift[f][:, None] + r[np.minimum(i, len(r) - 1)], np.inf))
+    inside = np.sort(np.concatenate(inside, axis=1), axis=1)
+    return inside[np.arange(shift.shape[1]), k - at_lo.sum(axis=0) - 1]
 
 
 def empirical_coverage(y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:

@@ -57,9 +57,26 @@ def test_cv_plus_bounds_are_barbers_order_statistics(coverage):
     n, a = len(y), 1 - coverage
     for j in range(new.shape[1]):
         v = new[fold, j]
-        assert lo[j] == pytest.approx(np.sort(v - R)[int(np.floor(a * (n + 1))) - 1], abs=2e-5)
-        assert hi[j] == pytest.approx(np.sort(v + R)[int(np.ceil((1 - a) * (n + 1))) - 1],
-                                      abs=2e-5)
+        assert lo[j] == np.sort(v - R)[int(np.floor(a * (n + 1))) - 1]  # exactly
+        assert hi[j] == np.sort(v + R)[int(np.ceil((1 - a) * (n + 1))) - 1]
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.01, 3.0])
+def test_order_statistic_is_exact_with_ties_and_wide_spreads(spread):
+    """The k-th smallest of the shifted folds equals sorting all values, for every k, when
+    fold models agree, when they disagree by far more than the residuals, and with residuals
+    that tie (rounded to 0.01)."""
+    from redoxscreen.evaluation.calibration import order_statistic
+
+    rng = np.random.default_rng(7)
+    folds = [np.sort(np.round(rng.exponential(0.2, n), 2)) for n in (40, 37, 43)]
+    pooled = np.sort(np.concatenate(folds))
+    shift = rng.normal(0, spread, (3, 25)) if spread else np.zeros((3, 25))
+    every = np.sort(np.concatenate([shift[f][:, None] + r[None, :]
+                                    for f, r in enumerate(folds)], axis=1), axis=1)
+    for k in (1, 2, 60, len(pooled) - 1, len(pooled)):
+        got = order_statistic(folds, shift, k, pooled)
+        np.testing.assert_array_equal(got, every[:, k - 1])
 
 
 def test_cv_plus_widens_where_fold_models_disagree():
