@@ -32,7 +32,7 @@ def stage_times(model_dir: Path, smiles: list[str], repeats: int, tmp: Path) -> 
     from redoxscreen.chem.standardize import parse_for_features
     from redoxscreen.models import load_model
     from redoxscreen.models.card import read_model_card
-    from redoxscreen.models.domain import fingerprint_matrix, molecule_facts
+    from redoxscreen.models.domain import domain_bits, molecule_facts
     from redoxscreen.models.inputs import member_predictions
     from redoxscreen.screen.index import IndexChunk
     from redoxscreen.screen.index_build import build_index
@@ -70,7 +70,10 @@ def stage_times(model_dir: Path, smiles: list[str], repeats: int, tmp: Path) -> 
         valid = [m for m in mols if m is not None]
         X = model.featurizer.transform_mols(valid)
         t = timed("ecfp4_counts", t)
-        bits, facts = fingerprint_matrix(valid), molecule_facts(valid)
+        # as the worker does: bits from the features' Morgan block, facts from the text
+        texts = [s for s, m in zip(smiles, mols, strict=True) if m is not None]
+        bits = domain_bits(valid, X, screener.morgan_offset)
+        facts = molecule_facts(valid, texts)
         t = timed("domain_bits_and_facts", t)
         domain.classify(facts, bits)
         t = timed("domain_similarity_and_rules", t)
@@ -116,7 +119,7 @@ def main() -> int:
             lib = Path(tmp) / "distill.smi"
             lib.write_text("\n".join(smiles) + "\n")
             student = Path(tmp) / "student"
-            subprocess.run([sys.executable, "-m", "redoxscreen.cli.main", "distill",
+            subprocess.run([sys.executable, "-m", "redoxscreen", "distill",
                             str(model_dir), "-o", str(student), "--library", str(lib),
                             "--n-library", "20000", "--max-epochs", "3"],
                            check=True, capture_output=True)
