@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxscreen.report import candidate_grid, potential_histogram
 from redoxscreen.runtime.jsonio import write_json
 from redoxscreen.runtime.progress import Progress
 from redoxscreen.runtime.runs import library_versions
@@ -19,9 +18,13 @@ def run_screen_command(model_dir: str | Path, library: str | Path, out: str | Pa
                        settings: ScreenSettings, *, smiles_col: str | None = None,
                        progress: Progress | None = None, grid_size: int = 20) -> ScreenSummary:
     out = Path(out)
+    # the figures' imports (matplotlib, RDKit's drawing) wait until the screen is done: the
+    # workers start sooner
     summary = run_screen(model_dir, library, out, settings, smiles_col=smiles_col,
                          progress=progress)
     write_json(out / "versions.json", library_versions())
+    from redoxscreen.report.screening import candidate_grid, potential_histogram
+
     for role, res in summary.roles.items():
         e, h, _ = potentials(out, role, settings.scale)
         potential_histogram(e, h, role, (res.window.low_v, res.window.high_v), res.band,

@@ -11,12 +11,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from redoxscreen.evaluation.metrics import regression_metrics  # noqa: E402
-
 
 def parity_plot(y_true: np.ndarray, y_pred: np.ndarray, target: str, path: str | Path,
                 unit: str = "eV") -> Path:
     """Predicted vs true with the y = x line and R²/MAE/RMSE in the corner."""
+    from redoxscreen.evaluation.metrics import regression_metrics  # scikit-learn: only here
+
     m = regression_metrics(y_true, y_pred)
     mask = ~(np.isnan(y_true) | np.isnan(y_pred))
     yt, yp = np.asarray(y_true)[mask], np.asarray(y_pred)[mask]
@@ -89,6 +89,8 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
 def parity_panel(y_true: np.ndarray, preds: dict[str, np.ndarray], target: str,
                  path: str | Path, unit: str = "eV", title: str = "") -> Path:
     """One parity plot per model on a shared scale, each with its MAE and R²."""
+    from redoxscreen.evaluation.metrics import regression_metrics
+
     n = len(preds)
     cols = min(4, n)
     rows = -(-n // cols)
