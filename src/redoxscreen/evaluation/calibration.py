@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri  # inverse normal CDF (lighter than scipy.stats)
 
+from redoxscreen.evaluation.order_stats import SortedCounter, order_statistic
 from redoxscreen.runtime.errors import ConfigError
 from redoxscreen.runtime.registry import Registry
 
@@ -144,6 +145,7 @@ class ConformalInterval(IntervalCalibrator):
         self.fold_residuals = [np.sort(np.abs(np.asarray(r, float))) for r in
                                (fold_residuals or [])]
         self._pooled = np.sort(np.concatenate(self.fold_residuals or [np.zeros(0)]))
+        self._counters = [SortedCounter(r) for r in self.fold_residuals]
 
     @classmethod
     def fit(cls, y_true, oof_pred, fold, coverage=0.95) -> ConformalInterval:
@@ -175,8 +177,9 @@ class ConformalInterval(IntervalCalibrator):
         v = np.where(finite, members, 0.0)
         # upper: the m_hi-th smallest v_f(i) + R_i; lower: the m_lo-th smallest v_f(i) - R_i,
         # which is minus the (n - m_lo + 1)-th smallest R_i - v_f(i)
-        upper = order_statistic(self.fold_residuals, v, m_hi, self._pooled)
-        lower = -order_statistic(self.fold_residuals, -v, n - m_lo + 1, self._pooled)
+        folds, pooled, counters = self.fold_residuals, self._pooled, self._counters
+        upper = order_statistic(folds, v, m_hi, pooled, counters=counters)
+        lower = -order_statistic(folds, -v, n - m_lo + 1, pooled, counters=counters)
         return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
 
 
@@ -197,53 +200,6 @@ def calibrators_from_oof(oof: object, targets: list[str], mode: str = "conformal
 def calibrator_from_state(state: dict) -> IntervalCalibrator:
     """Inverse of :meth:`IntervalCalibrator.state`."""
     return INTERVALS[state["mode"]].factory.from_state(state)
-
-
-def order_statistic(folds: list[np.ndarray], shift: np.ndarray, k: int, pooled: np.ndarray,
-                    few: int = 4) -> np.ndarray:
-    r"""The ``k``-th smallest of :math:`\{u_f + r : r \in R_f\}` over all folds ``f``, for each
-    column of ``shift`` (:math:`u`, one row per fold; ``folds``: each fold's sorted residuals
-    :math:`R_f`; ``pooled``: all of them, sorted), exactly.
-
-    With :math:`s_k` the k-th smallest pooled residual, the answer lies in
-    :math:`[\min_f u_f + s_k,\ \max_f u_f + s_k]`: at the top every fold counts at least its
-    residuals :math:`\le s_k` (≥ k in all), below the bottom fewer than k. The bracket is
-    narrowed — twice by interpolating the count :math:`C(t) = \#\{u_f + r \le t\}` towards
-    k, then once by halving — until at most ``few`` values lie inside; those are then listed
-    and sorted. Only unfinished columns are counted again: ~8 counts a column, against the
-    17 of bisecting to 1e-5, and the answer is one of the values, not within a tolerance of it.
-    """
-    s_k = float(pooled[k - 1])
-    lo = shift.min(axis=0) + (s_k - 1e-9)
-    hi = shift.max(axis=0) + (s_k + 1e-9)
-
-    def counts(t: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:  # per fold: #{r ≤ t - u}
-        return np.stack([np.searchsorted(r, t - shift[f, cols], side="right")
-                         for f, r in enumerate(folds)])
-
-    at_lo, at_hi = counts(lo, slice(None)), counts(hi, slice(None))
-    for step in range(200):  # a column leaves once its bracket holds `few` values
-        c_lo, c_hi = at_lo.sum(axis=0), at_hi.sum(axis=0)
-        cols = np.flatnonzero(c_hi - c_lo > few)
-        if not len(cols):
-            break
-        ca, cb = c_lo[cols], c_hi[cols]
-        # aim at the middle of the k-th step, off the ends; halving keeps the worst case log n
-        frac = np.clip((k - 0.5 - ca) / (cb - ca), 0.1, 0.9) if step % 3 != 2 else 0.5
-        t = lo[cols] + (hi[cols] - lo[cols]) * frac
-        at_t = counts(t, cols)
-        up = at_t.sum(axis=0) >= k
-        hi[cols[up]], at_hi[:, cols[up]] = t[up], at_t[:, up]
-        lo[cols[~up]], at_lo[:, cols[~up]] = t[~up], at_t[:, ~up]
-    # the values in (lo, hi]: at most `few` in all, so at most `few` per fold
-    j = np.arange(few)[None, :]
-    inside = []
-    for f, r in enumerate(folds):
-        i = at_lo[f][:, None] + j
-        inside.append(np.where(i < at_hi[f][:, None],
-                               shift[f][:, None] + r[np.minimum(i, len(r) - 1)], np.inf))
-    inside = np.sort(np.concatenate(inside, axis=1), axis=1)
-    return inside[np.arange(shift.shape[1]), k - at_lo.sum(axis=0) - 1]
 
 
 def empirical_coverage(y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:

@@ -66,7 +66,7 @@ def test_order_statistic_is_exact_with_ties_and_wide_spreads(spread):
     """The k-th smallest of the shifted folds equals sorting all values, for every k, when
     fold models agree, when they disagree by far more than the residuals, and with residuals
     that tie (rounded to 0.01)."""
-    from redoxscreen.evaluation.calibration import order_statistic
+    from redoxscreen.evaluation.order_stats import order_statistic
 
     rng = np.random.default_rng(7)
     folds = [np.sort(np.round(rng.exponential(0.2, n), 2)) for n in (40, 37, 43)]
@@ -103,3 +103,18 @@ def test_ensemble_mode_and_errors():
     cal = fit_calibrator("conformal", y, oof, fold)
     with pytest.raises(ConfigError, match="5 fold models"):
         cal.interval(members[:3])
+
+
+@pytest.mark.parametrize("kind", ["exponential", "ties", "one value", "single"])
+def test_sorted_counter_counts_as_searchsorted(kind):
+    """The table lookup counts #{r <= x} exactly as a binary search does, for queries below,
+    inside (on the residuals themselves too) and above the sample."""
+    from redoxscreen.evaluation.order_stats import SortedCounter
+
+    rng = np.random.default_rng(11)
+    r = {"exponential": rng.exponential(0.3, 500), "ties": np.round(rng.exponential(0.3, 500), 1),
+         "one value": np.full(20, 0.25), "single": np.array([0.4])}[kind]
+    r = np.sort(r)
+    x = np.concatenate([rng.uniform(-1, 3, 3000), r, np.nextafter(r, -np.inf),
+                        np.nextafter(r, np.inf), [r[0] - 1e-300, r[-1], 1e300, -1e300]])
+    np.testing.assert_array_equal(SortedCounter(r).count(x), np.searchsorted(r, x, "right"))
