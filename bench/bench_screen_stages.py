@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench_screen import build_model
-from common import ENAMINE, OCELOT, write_result
+from common import ENAMINE, OCELOT, git_commit, write_result
 
 
 def stage_times(model_dir: Path, smiles: list[str], repeats: int, tmp: Path) -> dict:
@@ -129,7 +129,7 @@ def main() -> int:
         results = {name: stage_times(d, smiles, args.repeats, Path(tmp) / name)
                    for name, d in models.items()}
     out = {"benchmark": "screening worker, µs per molecule per stage, one core",
-           "molecules": len(smiles), "repeats": args.repeats}
+           "commit": git_commit(), "molecules": len(smiles), "repeats": args.repeats}
     for name, med in results.items():
         stage_sum = sum(v for k, v in med.items() if k not in (
             "process_total", "parquet_write", "process_from_index", "parse_sanitize"))
