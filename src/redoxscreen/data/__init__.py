@@ -6,8 +6,7 @@ does not bring scikit-learn's model selection with it.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redoxscreen.runtime.lazy import lazy_names
 
 _WHERE = {
     "MoleculeTable": "clean",
@@ -23,10 +22,4 @@ _WHERE = {
     "to_ev": "units",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"redoxscreen.data.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'redoxscreen.data' has no attribute {name!r}")
+__getattr__, __all__ = lazy_names(__name__, _WHERE)

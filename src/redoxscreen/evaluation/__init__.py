@@ -6,8 +6,7 @@ needs) does not load the model registry and scikit-learn with it.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redoxscreen.runtime.lazy import lazy_names
 
 _WHERE = {
     "CVResult": "cv",
@@ -22,10 +21,4 @@ _WHERE = {
     "run_study": "search",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"redoxscreen.evaluation.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'redoxscreen.evaluation' has no attribute {name!r}")
+__getattr__, __all__ = lazy_names(__name__, _WHERE)

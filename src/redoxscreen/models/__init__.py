@@ -5,8 +5,7 @@ Names are imported on first use, so ``redoxscreen.models.card`` (no torch) stays
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redoxscreen.runtime.lazy import lazy_names
 
 _WHERE = {
     "PRESETS": "fcnn",
@@ -24,10 +23,4 @@ _WHERE = {
     "MolBatch": "inputs",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"redoxscreen.models.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'redoxscreen.models' has no attribute {name!r}")
+__getattr__, __all__ = lazy_names(__name__, _WHERE)

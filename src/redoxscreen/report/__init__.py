@@ -6,8 +6,7 @@ Names are imported on first use: a screen draws its two figures with
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redoxscreen.runtime.lazy import lazy_names
 
 _WHERE = {
     "error_histogram": "plots",
@@ -19,10 +18,4 @@ _WHERE = {
     "potential_histogram": "screening",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"redoxscreen.report.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'redoxscreen.report' has no attribute {name!r}")
+__getattr__, __all__ = lazy_names(__name__, _WHERE)

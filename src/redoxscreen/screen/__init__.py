@@ -6,8 +6,7 @@ without the coordinator's run and store modules.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redoxscreen.runtime.lazy import lazy_names
 
 _WHERE = {
     "Chunk": "reader",
@@ -19,10 +18,4 @@ _WHERE = {
     "ScreenSettings": "settings",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"redoxscreen.screen.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'redoxscreen.screen' has no attribute {name!r}")
+__getattr__, __all__ = lazy_names(__name__, _WHERE)
