@@ -177,9 +177,8 @@ class ConformalInterval(IntervalCalibrator):
         v = np.where(finite, members, 0.0)
         # upper: the m_hi-th smallest v_f(i) + R_i; lower: the m_lo-th smallest v_f(i) - R_i,
         # which is minus the (n - m_lo + 1)-th smallest R_i - v_f(i)
-        folds, pooled, counters = self.fold_residuals, self._pooled, self._counters
-        upper = order_statistic(folds, v, m_hi, pooled, counters=counters)
-        lower = -order_statistic(folds, -v, n - m_lo + 1, pooled, counters=counters)
+        upper = order_statistic(self._counters, v, m_hi, self._pooled)
+        lower = -order_statistic(self._counters, -v, n - m_lo + 1, self._pooled)
         return np.where(finite, lower, np.nan), np.where(finite, upper, np.nan)
 
 

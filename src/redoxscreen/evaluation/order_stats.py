@@ -18,8 +18,8 @@ class SortedCounter:
     monotone, so every residual of a lower cell is :math:`\le x` and every one of a higher
     cell is :math:`> x`: the count is the residuals below :math:`x`'s cell (a table) plus
     those of its own cell that are :math:`\le x`, compared one by one (cells in the tail,
-    where CV+'s queries fall, hold one residual or none). ~4× faster than ``searchsorted``
-    on 10⁴ queries, and the same counts.
+    where CV+'s queries fall, hold one residual or none). The same counts as
+    ``searchsorted``, without its unpredictable branches.
     """
 
     def __init__(self, r: np.ndarray):
@@ -55,28 +55,26 @@ class SortedCounter:
         return n
 
 
-def order_statistic(folds: list[np.ndarray], shift: np.ndarray, k: int, pooled: np.ndarray,
-                    few: int = 4, counters: list[SortedCounter] | None = None) -> np.ndarray:
+def order_statistic(folds: list[SortedCounter], shift: np.ndarray, k: int, pooled: np.ndarray,
+                    few: int = 4) -> np.ndarray:
     r"""The ``k``-th smallest of :math:`\{u_f + r : r \in R_f\}` over all folds ``f``, for each
-    column of ``shift`` (:math:`u`, one row per fold; ``folds``: each fold's sorted residuals
-    :math:`R_f`; ``pooled``: all of them, sorted), exactly.
+    column of ``shift`` (:math:`u`, one row per fold; ``folds``: a :class:`SortedCounter` of
+    each fold's sorted residuals :math:`R_f`; ``pooled``: all of them, sorted), exactly.
 
     With :math:`s_k` the k-th smallest pooled residual, the answer lies in
     :math:`[\min_f u_f + s_k,\ \max_f u_f + s_k]`: at the top every fold counts at least its
     residuals :math:`\le s_k` (≥ k in all), below the bottom fewer than k. The bracket is
     narrowed — twice by interpolating the count :math:`C(t) = \#\{u_f + r \le t\}` towards
     k, then once by halving — until at most ``few`` values lie inside; those are then listed
-    and sorted. Only unfinished columns are counted again: ~8 counts a column, against the
-    17 of bisecting to 1e-5, and the answer is one of the values, not within a tolerance of it.
-    ``counters``: :class:`SortedCounter` of each fold (built here when not given).
+    and sorted, so the answer is one of the values, not within a tolerance of it. Only
+    unfinished columns are counted again.
     """
-    counters = counters or [SortedCounter(r) for r in folds]
     s_k = float(pooled[k - 1])
     lo = shift.min(axis=0) + (s_k - 1e-9)
     hi = shift.max(axis=0) + (s_k + 1e-9)
 
     def counts(t: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:  # per fold: #{r ≤ t - u}
-        return np.stack([c.count(t - shift[f, cols]) for f, c in enumerate(counters)])
+        return np.stack([c.count(t - shift[f, cols]) for f, c in enumerate(folds)])
 
     at_lo, at_hi = counts(lo, slice(None)), counts(hi, slice(None))
     c_lo, c_hi = at_lo.sum(axis=0), at_hi.sum(axis=0)
@@ -97,7 +95,8 @@ def order_statistic(folds: list[np.ndarray], shift: np.ndarray, k: int, pooled: 
     # the values in (lo, hi]: at most `few` in all, so at most `few` per fold
     j = np.arange(few)[None, :]
     inside = []
-    for f, r in enumerate(folds):
+    for f, fold in enumerate(folds):
+        r = fold.r
         i = at_lo[f][:, None] + j
         inside.append(np.where(i < at_hi[f][:, None],
                                shift[f][:, None] + r[np.minimum(i, len(r) - 1)], np.inf))

@@ -37,7 +37,7 @@ from safetensors.numpy import load_file, save_file
 FP_RADIUS, FP_BITS = 2, 2048
 DOMAIN_JSON, DOMAIN_TENSORS = "domain.json", "domain.safetensors"
 BLOCK = 1000  # query rows per product (bounds the q × TILE intermediate)
-TILE = 512  # training molecules per dense tile: 2 MB of float16; the q × TILE block stays in L2
+TILE = 512  # training molecules per dense tile (2 MB of float16): ~10 % faster than 2048
 DENSE_COLUMNS = 32768  # training molecules whose tiles are cached (128 MB of float16 at most)
 
 

@@ -66,7 +66,7 @@ def test_order_statistic_is_exact_with_ties_and_wide_spreads(spread):
     """The k-th smallest of the shifted folds equals sorting all values, for every k, when
     fold models agree, when they disagree by far more than the residuals, and with residuals
     that tie (rounded to 0.01)."""
-    from redoxscreen.evaluation.order_stats import order_statistic
+    from redoxscreen.evaluation.order_stats import SortedCounter, order_statistic
 
     rng = np.random.default_rng(7)
     folds = [np.sort(np.round(rng.exponential(0.2, n), 2)) for n in (40, 37, 43)]
@@ -75,7 +75,7 @@ def test_order_statistic_is_exact_with_ties_and_wide_spreads(spread):
     every = np.sort(np.concatenate([shift[f][:, None] + r[None, :]
                                     for f, r in enumerate(folds)], axis=1), axis=1)
     for k in (1, 2, 60, len(pooled) - 1, len(pooled)):
-        got = order_statistic(folds, shift, k, pooled)
+        got = order_statistic([SortedCounter(r) for r in folds], shift, k, pooled)
         np.testing.assert_array_equal(got, every[:, k - 1])
 
 
