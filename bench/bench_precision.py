@@ -1,11 +1,13 @@
-"""What mixed precision costs in accuracy: OCELOT vIE and EA, 5-fold scaffold CV (issue 18).
+"""What low precision costs in accuracy: OCELOT vIE and EA, 5-fold scaffold CV (issue 18).
 
-Each fold's FCNN is trained once, in float32, and predicts its held-out scaffolds twice: in
-float32 and under ``inference_precision("mixed")`` (float16 gather in the sparse first layer,
-bfloat16 dense layers, float32 sums) — the precision ``screen --precision mixed`` uses. Two
-featurizers: ECFP4 counts (2048, the screening benchmark's model) and the default features of
-``bench/bench_core.py``. Reports MAE in both precisions and the largest change of a single
-prediction; writes ``bench/results/precision.json``; skips without ``../shared/data``.
+Each fold's FCNN is trained once, in float32, and predicts its held-out scaffolds in each
+precision ``screen --precision`` offers: float32; ``mixed`` (float16 gather in the sparse first
+layer, bfloat16 dense layers, float32 sums); ``int8`` (float32 first layer, dynamically
+quantised int8 dense layers). Two featurizers: ECFP4 counts (2048, the screening benchmark's
+model) and the default features of ``bench/bench_core.py``. Reports MAE in each precision and
+the largest change of a single prediction from float32; writes ``bench/results/precision.json``;
+skips without ``../shared/data``. ``predict_seconds`` is one pass over each fold (5 × ~4,000
+molecules, one process): a rough figure; the screen's speeds are in ``bench_screen*.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def main() -> int:
     from redoxscreen.evaluation import metrics_by_target
     from redoxscreen.features import make_featurizer
     from redoxscreen.models import FCNNRegressor
-    from redoxscreen.runtime.precision import inference_precision
+    from redoxscreen.runtime.precision import PRECISIONS, inference_precision
     from redoxscreen.runtime.runs import file_sha256, library_versions
 
     table = load_ocelot()
@@ -45,30 +47,32 @@ def main() -> int:
     for spec in specs:
         t0 = time.perf_counter()
         X = make_featurizer(spec, n_jobs=2).transform(table.smiles).tocsr()
-        oof = {p: np.full(table.y.shape, np.nan) for p in ("fp32", "mixed")}
-        predict_s = {"fp32": 0.0, "mixed": 0.0}
+        oof = {p: np.full(table.y.shape, np.nan) for p in PRECISIONS}
+        predict_s = dict.fromkeys(PRECISIONS, 0.0)
         for k, (tr, va) in enumerate(splits):
             est = FCNNRegressor.from_preset("default", seed=args.seed + k).fit(X[tr], table.y[tr])
-            for p in ("fp32", "mixed"):
+            for p in PRECISIONS:
                 with inference_precision(p):
                     t = time.perf_counter()
                     oof[p][va] = est.predict(X[va])
                     predict_s[p] += time.perf_counter() - t
-        delta = np.abs(oof["mixed"] - oof["fp32"])
+        delta = {p: np.abs(oof[p] - oof["fp32"]) for p in PRECISIONS if p != "fp32"}
         results[spec] = {
             "metrics": {p: metrics_by_target(table.y, o, table.targets) for p, o in oof.items()},
-            "max_abs_change_ev": {t: float(np.nanmax(delta[:, j]))
-                                  for j, t in enumerate(table.targets)},
-            "mean_abs_change_ev": {t: float(np.nanmean(delta[:, j]))
-                                   for j, t in enumerate(table.targets)},
+            "max_abs_change_ev": {p: {t: float(np.nanmax(d[:, j]))
+                                      for j, t in enumerate(table.targets)}
+                                  for p, d in delta.items()},
+            "mean_abs_change_ev": {p: {t: float(np.nanmean(d[:, j]))
+                                       for j, t in enumerate(table.targets)}
+                                   for p, d in delta.items()},
             "predict_seconds": {p: round(s, 2) for p, s in predict_s.items()},
             "cv_seconds": round(time.perf_counter() - t0, 1)}
         m = results[spec]["metrics"]
-        print(spec, {t: (round(m["fp32"][t]["mae"], 4), round(m["mixed"][t]["mae"], 4))
-                     for t in table.targets}, "max |Δ|", results[spec]["max_abs_change_ev"],
-              flush=True)
+        print(spec, "MAE", {t: {p: round(m[p][t]["mae"], 4) for p in PRECISIONS}
+                            for t in table.targets},
+              "max |Δ|", results[spec]["max_abs_change_ev"], flush=True)
     write_result("precision.json", {
-        "benchmark": "mixed-precision inference vs float32, OCELOT vIE / EA=-vea, scaffold CV, "
+        "benchmark": "mixed and int8 inference vs float32, OCELOT vIE / EA=-vea, scaffold CV, "
                      "the same fold models",
         "commit": git_commit(), "folds": args.folds, "seed": args.seed, "limit": args.limit,
         "data": {"file_sha256": file_sha256(OCELOT), "n_molecules": len(table.smiles)},

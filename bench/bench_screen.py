@@ -184,7 +184,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "mixed"],
+    parser.add_argument("--precision", default="auto",
+                        choices=["auto", "fp32", "mixed", "int8"],
                         help="auto: mixed where the CPU has bfloat16 in hardware (AVX-512 BF16 "
                              "or AMX), else fp32 (emulated bfloat16 is ~2× slower)")
     parser.add_argument("--chemprop", default=None,

@@ -141,21 +141,22 @@ def test_blank_records_come_back_invalid_at_their_file_row(toy_model_dir, tmp_pa
     assert json.loads(text)["window"]["cathode"]["high_v"] == 4.7
 
 
-def test_mixed_precision_screen_is_close_to_float32_and_is_part_of_the_run(
-        toy_model_dir, toy_library, tmp_path):
+@pytest.mark.parametrize("precision", ["mixed", "int8"])
+def test_low_precision_screen_is_close_to_float32_and_is_part_of_the_run(
+        toy_model_dir, toy_library, tmp_path, precision):
     from redoxscreen.runtime.errors import ConfigError
 
     path, _ = toy_library
     run_screen(toy_model_dir, path, tmp_path / "fp32", _settings())
-    run_screen(toy_model_dir, path, tmp_path / "mixed", _settings(precision="mixed"))
+    run_screen(toy_model_dir, path, tmp_path / "mixed", _settings(precision=precision))
     a, b = (pd.read_parquet(tmp_path / d / "results.parquet") for d in ("fp32", "mixed"))
     ok = a["valid"].to_numpy()
     diff = np.abs(a["e_ox_v_li"] - b["e_ox_v_li"])[ok]
     assert 0 < diff.max() < 0.02  # V: rounded, far below the model's error
     assert (a["domain"] == b["domain"]).all()  # the domain does not depend on the nets
     config = json.loads((tmp_path / "mixed" / "config.json").read_text())
-    assert config["settings"]["precision"] == "mixed"
+    assert config["settings"]["precision"] == precision
     with pytest.raises(ConfigError, match="other inputs or settings"):  # rows would differ
-        run_screen(toy_model_dir, path, tmp_path / "fp32", _settings(precision="mixed"))
+        run_screen(toy_model_dir, path, tmp_path / "fp32", _settings(precision=precision))
     with pytest.raises(ConfigError, match="unknown precision"):
         run_screen(toy_model_dir, path, tmp_path / "bad", _settings(precision="fp8"))

@@ -45,9 +45,10 @@ def screen(
     workers: int = typer.Option(os.cpu_count() or 1, help="worker processes"),
     scheduler: str | None = typer.Option(None, help="local[:N] (Dask LocalCluster) or "
                                          "tcp://HOST:PORT (a Dask scheduler)"),
-    precision: str = typer.Option("fp32", help="fp32, or mixed: float16/bfloat16 nets with "
-                                  "float32 sums (faster on CPUs with AVX-512 BF16 or AMX; "
-                                  "its error: bench/results/precision.json)"),
+    precision: str = typer.Option("fp32", help="fp32; mixed: float16/bfloat16 nets with "
+                                  "float32 sums (faster on CPUs with AVX-512 BF16 or AMX); "
+                                  "int8: int8 dense layers (faster on any x86 CPU; CPU only). "
+                                  "Their error: bench/results/precision.json"),
     top: int = typer.Option(100, help="rows in the top-N files"),
     smiles_col: str | None = typer.Option(None),
     allow_out_of_domain: bool = typer.Option(False, help="let molecules outside the model's "

@@ -36,7 +36,7 @@ class ScreenSettings:
     top_n: int = 100
     allow_out_of_domain: bool = False
     scheduler: str | None = None  # see redoxscreen.runtime.executor; None: local processes
-    precision: str = "fp32"  # the nets': fp32 or mixed (redoxscreen.runtime.precision)
+    precision: str = "fp32"  # the nets': fp32, mixed or int8 (redoxscreen.runtime.precision)
 
     def rules(self) -> dict[str, ScreenRule]:
         """One rule per role; validates roles, solvent, collector and the uncertainty mode."""
