@@ -31,8 +31,9 @@ from redoxscreen.models.registry import register_model
 from redoxscreen.models.torch_utils import (
     CSRBatches,
     pick_device,
+    predict_batch_rows,
     seed_everything,
-    set_threads,
+    torch_threads,
 )
 from redoxscreen.runtime.jsonio import plain
 from redoxscreen.runtime.precision import current_precision
@@ -262,8 +263,12 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
 
         ``epoch_callback(epoch, logs)`` is called after every epoch (progress bars).
         """
+        with torch_threads(self.n_threads):
+            return self._fit(X, y, X_val, y_val, epoch_callback)
+
+    def _fit(self, X: object, y: np.ndarray, X_val: object, y_val: np.ndarray | None,
+             epoch_callback: Callable[[int, dict], None] | None) -> FCNNRegressor:
         t0 = time.perf_counter()
-        set_threads(self.n_threads)
         gen = seed_everything(self.seed)
         X = sp.csr_matrix(X, dtype=np.float32)
         y = np.asarray(y, dtype=float)
@@ -348,8 +353,9 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
     # ---- prediction ----------------------------------------------------------------------
     @torch.no_grad()
     def _predict_scaled(self, Xs: sp.csr_matrix, device: torch.device, train_mode: bool = False,
-                        batch: int = 8192, precision: str = "fp32") -> np.ndarray:
+                        batch: int | None = None, precision: str = "fp32") -> np.ndarray:
         self.net_.train(train_mode)
+        batch = batch or predict_batch_rows(device)
         batches = CSRBatches(Xs, device)
         out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0])),
                              precision=precision)
@@ -371,7 +377,7 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         return self._unscale(p.astype(np.float64))
 
     @torch.no_grad()
-    def embed(self, X: object, batch: int = 8192) -> np.ndarray:
+    def embed(self, X: object, batch: int = 2048) -> np.ndarray:
         """The last hidden layer's activations (after ReLU, dropout off), ``(n, hidden[-1])``:
         the learned representation a small model on top of the net reads (transfer)."""
         check_is_fitted(self, "net_")

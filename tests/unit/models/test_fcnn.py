@@ -140,6 +140,33 @@ def test_int8_moves_a_row_with_its_batch_only_within_the_rounding(linear_data):
                for k in before)
 
 
+def test_fit_leaves_the_callers_thread_count(linear_data):
+    # a screening worker or a benchmark sets one thread; training a model in it must not
+    # silently give it every core (the stage benchmark's nets ran on two threads so)
+    X, Y = linear_data
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        FCNNRegressor(**FAST, seed=0, n_threads=2).fit(X[:100], Y[:100])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_cpu_batches_of_2048_rows_give_the_rows_of_one_batch(linear_data):
+    from redoxscreen.models.torch_utils import predict_batch_rows
+
+    assert predict_batch_rows(torch.device("cpu")) == 2048
+    assert predict_batch_rows(torch.device("cuda")) == 8192
+    X, Y = linear_data
+    m = FCNNRegressor(**FAST, seed=0).fit(X[:240], Y[:240])
+    big = sp.vstack([X] * (5000 // X.shape[0] + 1), format="csr")[:5000]
+    Xs, cpu = m._scale_x(big), torch.device("cpu")
+    batched = m._predict_scaled(Xs, cpu)  # 2048 + 2048 + 904 rows
+    whole = m._predict_scaled(Xs, cpu, batch=5000)
+    np.testing.assert_allclose(batched, whole, rtol=1e-5, atol=1e-6)
+
+
 def test_load_errors(tmp_path):
     from redoxscreen.runtime.errors import ModelFileError
 
