@@ -377,13 +377,15 @@ class FCNNRegressor(RegressorMixin, BaseEstimator):
         return self._unscale(p.astype(np.float64))
 
     @torch.no_grad()
-    def embed(self, X: object, batch: int = 2048) -> np.ndarray:
+    def embed(self, X: object, batch: int | None = None) -> np.ndarray:
         """The last hidden layer's activations (after ReLU, dropout off), ``(n, hidden[-1])``:
         the learned representation a small model on top of the net reads (transfer)."""
         check_is_fitted(self, "net_")
         self.net_.eval()
         Xs = self._scale_x(X)
-        batches = CSRBatches(Xs, torch.device("cpu"))
+        cpu = torch.device("cpu")
+        batch = batch or predict_batch_rows(cpu)
+        batches = CSRBatches(Xs, cpu)
         out = [self.net_(*batches.batch(s, min(s + batch, Xs.shape[0])), embed=True).numpy()
                for s in range(0, Xs.shape[0], batch)]
         return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 0))
